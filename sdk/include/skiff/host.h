@@ -1,0 +1,127 @@
+/* skiff/host.h — the host function table.
+ *
+ * The host passes this table to a plugin's entry point; the SDK's macros turn
+ * calls such as sk_obj_get_str(o, "metadata.name") into calls through it, so
+ * a plugin links against nothing of the core. Within ABI major 1 members are
+ * only ever appended; `size` tells how much of it a host provides (a host
+ * never loads a plugin built for a newer minor, so every member a plugin
+ * knows is present).
+ *
+ * Ownership: the table is owned by the host and lives as long as the plugin.
+ */
+#ifndef SKIFF_HOST_H
+#define SKIFF_HOST_H
+#include <skiff/abi.h>
+#include <skiff/obj.h>
+#include <skiff/selector.h>
+#include <skiff/loop.h>
+#include <skiff/data.h>
+#include <skiff/informer.h>
+#include <skiff/plugin.h>
+#include <skiff/resource.h>
+
+struct sk_host {
+	uint32_t size;
+	uint16_t abi_major;
+	uint16_t abi_minor;
+	const char *host_version;
+	/* obj.h */
+	void (*mem_free)(void *p);
+	sk_obj *(*obj_new_object)(void);
+	sk_obj *(*obj_new_array)(void);
+	sk_obj *(*obj_new_str)(const char *s);
+	sk_obj *(*obj_new_int)(int64_t v);
+	sk_obj *(*obj_new_real)(double v);
+	sk_obj *(*obj_new_bool)(int v);
+	sk_obj *(*obj_new_null)(void);
+	sk_obj *(*obj_parse)(const char *json, size_t len, sk_err *err);
+	char *(*obj_dump)(const sk_obj *o, int flags);
+	sk_obj *(*obj_ref)(sk_obj *o);
+	void (*obj_unref)(sk_obj *o);
+	sk_obj *(*obj_copy)(const sk_obj *o);
+	int (*obj_equal)(const sk_obj *a, const sk_obj *b);
+	sk_obj_type (*obj_type_of)(const sk_obj *o);
+	sk_obj *(*obj_get)(const sk_obj *o, const char *path);
+	const char *(*obj_get_str)(const sk_obj *o, const char *path);
+	int64_t (*obj_get_int)(const sk_obj *o, const char *path, int64_t dflt);
+	double (*obj_get_real)(const sk_obj *o, const char *path, double dflt);
+	int (*obj_get_bool)(const sk_obj *o, const char *path, int dflt);
+	int (*obj_set)(sk_obj *o, const char *path, sk_obj *value, sk_err *err);
+	int (*obj_set_str)(sk_obj *o, const char *path, const char *v, sk_err *err);
+	int (*obj_set_int)(sk_obj *o, const char *path, int64_t v, sk_err *err);
+	int (*obj_set_bool)(sk_obj *o, const char *path, int v, sk_err *err);
+	int (*obj_del)(sk_obj *o, const char *path);
+	size_t (*obj_len)(const sk_obj *o);
+	sk_obj *(*obj_at)(const sk_obj *arr, size_t i);
+	int (*obj_append)(sk_obj *arr, sk_obj *value);
+	int (*obj_foreach)(const sk_obj *o, sk_obj_visit_fn fn, void *ud);
+	const char *(*obj_str)(const sk_obj *o);
+	int64_t (*obj_int)(const sk_obj *o);
+	/* selector.h */
+	sk_selector *(*label_selector_parse)(const char *text, sk_err *err);
+	sk_selector *(*label_selector_from_obj)(const sk_obj *sel, sk_err *err);
+	sk_selector *(*field_selector_parse)(const char *text, sk_err *err);
+	void (*selector_free)(sk_selector *s);
+	int (*selector_empty)(const sk_selector *s);
+	int (*selector_matches)(const sk_selector *s, const sk_obj *object);
+	int (*selector_matches_labels)(const sk_selector *s, const sk_obj *labels);
+	char *(*selector_string)(const sk_selector *s);
+	int (*quantity_parse)(const char *text, sk_quantity *q, sk_err *err);
+	int64_t (*quantity_value)(const sk_quantity *q);
+	int64_t (*quantity_milli)(const sk_quantity *q);
+	int (*quantity_cmp)(const sk_quantity *a, const sk_quantity *b);
+	void (*quantity_add)(sk_quantity *acc, const sk_quantity *q);
+	void (*quantity_sub)(sk_quantity *acc, const sk_quantity *q);
+	size_t (*quantity_format)(const sk_quantity *q, char *buf, size_t cap);
+	/* loop.h */
+	void (*log)(sk_plugin *p, int level, const char *fmt, ...);
+	double (*monotonic)(void);
+	int64_t (*clock_now_ms)(void);
+	sk_timer *(*timer_start)(sk_plugin *p, double after_s, double repeat_s, sk_timer_fn fn, void *ud);
+	void (*timer_stop)(sk_timer *t);
+	int (*work_submit)(sk_plugin *p, sk_work_fn work, sk_work_fn done, void *ud, sk_err *err);
+	int (*child_spawn)(sk_plugin *p, const sk_child_spec *spec, sk_child_fn fn, void *ud, pid_t *pid, sk_err *err);
+	/* data.h */
+	int (*api_get)(const char *group, const char *resource, const char *ns, const char *name, sk_obj **out, sk_err *err);
+	int (*api_list)(const char *group, const char *resource, const char *ns, const sk_list_opts *opts, sk_obj **out, sk_err *err);
+	void (*api_create)(sk_plugin *p, const char *group, const char *resource, const char *ns, sk_obj *obj, sk_write_fn fn, void *ud);
+	void (*api_update)(sk_plugin *p, const char *group, const char *resource, const char *ns, sk_obj *obj, sk_write_fn fn, void *ud);
+	void (*api_delete)(sk_plugin *p, const char *group, const char *resource, const char *ns, const char *name, int64_t precondition_rv, sk_write_fn fn, void *ud);
+	int64_t (*api_revision)(void);
+	sk_watch *(*watch_start)(sk_plugin *p, const sk_watch_spec *spec, sk_err *err);
+	void (*watch_stop)(sk_watch *w);
+	const char *(*event_json)(const sk_event *ev, size_t *len);
+	/* informer.h */
+	sk_informer *(*informer_new)(sk_plugin *p, const sk_informer_spec *spec, sk_err *err);
+	int (*informer_add_index)(sk_informer *inf, const char *name, sk_index_fn fn, void *ud, sk_err *err);
+	const sk_obj *(*informer_get)(sk_informer *inf, const char *ns, const char *name);
+	size_t (*informer_foreach)(sk_informer *inf, const char *ns, sk_informer_visit_fn fn, void *ud);
+	size_t (*informer_by_index)(sk_informer *inf, const char *index, const char *value, sk_informer_visit_fn fn, void *ud);
+	size_t (*informer_count)(sk_informer *inf);
+	int (*informer_synced)(sk_informer *inf);
+	void (*informer_free)(sk_informer *inf);
+	sk_queue *(*queue_new)(sk_plugin *p, const sk_queue_spec *spec, sk_err *err);
+	void (*queue_add)(sk_queue *q, const char *key);
+	void (*queue_add_after)(sk_queue *q, const char *key, double delay_s);
+	void (*queue_add_rate_limited)(sk_queue *q, const char *key);
+	void (*queue_forget)(sk_queue *q, const char *key);
+	int (*queue_retries)(sk_queue *q, const char *key);
+	size_t (*queue_len)(sk_queue *q);
+	void (*queue_free)(sk_queue *q);
+	char *(*object_key)(const sk_obj *obj, char *buf, size_t cap);
+	/* plugin.h */
+	const sk_obj *(*plugin_settings)(sk_plugin *p);
+	const char *(*plugin_name)(sk_plugin *p);
+	const char *(*data_dir)(void);
+	const char *(*plugin_state_dir)(sk_plugin *p);
+	int (*ext_register)(sk_plugin *p, sk_ext_kind kind, const void *ops, void *ops_ud, sk_err *err);
+	int (*ext_unregister)(sk_plugin *p, sk_ext_kind kind, const char *name);
+	const void *(*ext_find)(sk_ext_kind kind, const char *name, void **ops_ud);
+	size_t (*ext_foreach)(sk_ext_kind kind, sk_ext_visit_fn fn, void *ud);
+	/* resource.h */
+	const sk_resource_ops *(*resource_find)(const char *group, const char *plural);
+	void (*cause)(sk_obj *causes, const char *reason, const char *field, const char *fmt, ...);
+	/* ABI 1.0 ends here; later minors append below. */
+};
+
+#endif

@@ -1,0 +1,79 @@
+/* skiff/scheduler.h — the scheduling framework as an extension point.
+ *
+ * The points are Kubernetes' scheduling framework: queue sort, pre-filter,
+ * filter, post-filter, pre-score, score, normalize-score, reserve/unreserve,
+ * permit and bind. A policy plugin fills only the callbacks it implements and
+ * leaves the rest NULL; a scheduler profile (in the config) names which
+ * registered policies run at which point, with weights.
+ *
+ * The scheduler hands policies read-only views of the cluster: the pod being
+ * scheduled and, per node, the Node object, the pods on it and its summed
+ * requests. A cycle carries per-pod state between points (pre-filter
+ * computes, filter reads) through cycle->put/get.
+ *
+ * Ownership: everything passed in is borrowed for the call. Values stored in
+ * a cycle are freed by the destructor given to put when the cycle ends.
+ */
+#ifndef SKIFF_SCHEDULER_H
+#define SKIFF_SCHEDULER_H
+#include <skiff/abi.h>
+
+enum {
+	SK_SCHED_SUCCESS = 0,
+	SK_SCHED_UNSCHEDULABLE = 1,  /* this node does not fit now */
+	SK_SCHED_UNRESOLVABLE = 2,   /* no preemption can make it fit */
+	SK_SCHED_ERROR = 3,
+	SK_SCHED_SKIP = 4,           /* pre-filter/pre-score: nothing to do here */
+	SK_SCHED_WAIT = 5,           /* permit: hold the pod */
+};
+
+#define SK_SCHED_MAX_SCORE 100
+
+typedef struct sk_sched_node {
+	uint32_t size;
+	const char *name;
+	const sk_obj *node;          /* the Node object */
+	const sk_obj *const *pods;   /* pods bound or assumed on this node */
+	size_t npods;
+	/* summed requests of those pods, and the node's allocatable */
+	int64_t req_milli_cpu, req_memory, req_ephemeral;
+	int64_t alloc_milli_cpu, alloc_memory, alloc_ephemeral, alloc_pods;
+} sk_sched_node;
+
+typedef struct sk_sched_cycle sk_sched_cycle;
+struct sk_sched_cycle {
+	uint32_t size;
+	const sk_sched_node *const *nodes; /* every node in the snapshot */
+	size_t nnodes;
+	void *(*get)(sk_sched_cycle *c, const char *key);
+	void (*put)(sk_sched_cycle *c, const char *key, void *value, void (*destroy)(void *));
+	void *host_data;
+};
+
+typedef struct sk_sched_policy_ops {
+	uint32_t size;
+	const char *name;
+	/* queue sort: non-zero when a should be tried before b */
+	int (*less)(void *ud, const sk_obj *a, const sk_obj *b);
+	int (*pre_filter)(void *ud, sk_sched_cycle *c, const sk_obj *pod, char *reason, size_t cap);
+	/* reason: a short phrase counted across nodes, as in
+	 * "0/3 nodes are available: 2 Insufficient cpu." */
+	int (*filter)(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *n,
+	              char *reason, size_t cap);
+	/* nothing fit: may nominate a node (e.g. by preemption) into nominated */
+	int (*post_filter)(void *ud, sk_sched_cycle *c, const sk_obj *pod, char *nominated, size_t cap);
+	int (*pre_score)(void *ud, sk_sched_cycle *c, const sk_obj *pod,
+	                 const sk_sched_node *const *feasible, size_t n);
+	int64_t (*score)(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *n);
+	/* scale scores in place to 0..SK_SCHED_MAX_SCORE */
+	void (*normalize)(void *ud, sk_sched_cycle *c, const sk_obj *pod,
+	                  const sk_sched_node *const *nodes, int64_t *scores, size_t n);
+	int (*reserve)(void *ud, sk_sched_cycle *c, const sk_obj *pod, const char *node);
+	void (*unreserve)(void *ud, sk_sched_cycle *c, const sk_obj *pod, const char *node);
+	int (*permit)(void *ud, sk_sched_cycle *c, const sk_obj *pod, const char *node, double *wait_s);
+	/* asynchronous; SK_SCHED_SKIP from the return value lets the next binder try */
+	int (*bind)(void *ud, const sk_obj *pod, const char *node, sk_done_fn done, void *cb_ud);
+} sk_sched_policy_ops;
+
+#endif
+#include <skiff/host.h>

@@ -1,0 +1,49 @@
+/* testutil.h — shared set-up for unit tests: a temp data dir, the loop,
+ * and waiting for asynchronous completions. */
+#ifndef SKIFF_TESTUTIL_H
+#define SKIFF_TESTUTIL_H
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "loop.h"
+
+static inline char *tu_tempdir(void)
+{
+	char tmpl[] = "/tmp/skiff-test-XXXXXX";
+	char *d = mkdtemp(tmpl);
+	assert_non_null(d);
+	return strdup(d);
+}
+
+static inline void tu_rmrf(const char *dir)
+{
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+struct tu_until {
+	int *count;
+	int want;
+};
+
+static int tu_reached_(void *ud)
+{
+	struct tu_until *u = ud;
+	return *u->count >= u->want;
+}
+
+/* run the loop until *count >= want; fails the test after 10 s */
+static inline void tu_wait(int *count, int want)
+{
+	struct tu_until u = {count, want};
+	if (!sk_loop_run_until(tu_reached_, &u, 10))
+		fail_msg("timed out waiting for %d completions (have %d)", want, *count);
+}
+
+#endif
