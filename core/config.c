@@ -518,6 +518,11 @@ int sk_config_parse(const char *buf, size_t len, const char *filename, struct sk
 	int rc = defaults(c, filename, x.err);
 	if (rc != SK_OK)
 		return rc;
+	/* later errors (an unknown plugin, say) point into this file too */
+	if (filename && !(c->path = strdup(filename))) {
+		sk_config_free(c);
+		return sk_fail(x.err, SK_ENOMEM, "%s: out of memory", filename);
+	}
 	if (len > SK_CONFIG_MAX_BYTES) {
 		sk_config_free(c);
 		return sk_fail(x.err, SK_ETOOLARGE, "%s: config of %zu bytes exceeds the limit of %u bytes",
@@ -602,9 +607,5 @@ int sk_config_load(const char *path, int must_exist, struct sk_config *c, sk_err
 	}
 	int rc = sk_config_parse(buf, len, path, c, err);
 	free(buf);
-	if (rc == SK_OK && !(c->path = strdup(path))) {
-		sk_config_free(c);
-		return sk_fail(err, SK_ENOMEM, "%s: out of memory", path);
-	}
 	return rc;
 }

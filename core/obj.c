@@ -233,7 +233,11 @@ static json_t *walk_create(json_t *root, const char *path, struct seg *last, sk_
 				return NULL;
 			}
 			child = nx.is_index ? json_array() : json_object();
-			json_object_set_new(cur, s.key, child);
+			/* jansson refuses keys that are not UTF-8, and frees child then */
+			if (json_object_set_new(cur, s.key, child) != 0) {
+				sk_fail(err, SK_EINVALID, "invalid key in path '%s'", path);
+				return NULL;
+			}
 		}
 		cur = child;
 		s = nx;
@@ -266,7 +270,8 @@ static int set_new(sk_obj *o, const char *path, json_t *v, sk_err *err)
 		json_decref(v);
 		return sk_fail(err, SK_EINVALID, "path '%s' crosses a non-object", path);
 	}
-	json_object_set_new(parent, last.key, v);
+	if (json_object_set_new(parent, last.key, v) != 0)
+		return sk_fail(err, SK_EINVALID, "invalid key in path '%s'", path);
 	return SK_OK;
 }
 

@@ -379,8 +379,8 @@ int sk_plugins_start(const struct sk_config *cfg, const char *builtin_dir, sk_er
 			}
 			if (rc == SK_OK && !p)
 				rc = sk_fail(err, SK_ENOTFOUND, "%s:%d:%d: unknown plugin \"%s\" (not found in %s%s)", where,
-				             pc->line, pc->col, pc->name, builtin_dir ? builtin_dir : "",
-				             cfg->n_plugin_dirs ? " or plugins.dirs" : "");
+				             pc->line, pc->col, pc->name, builtin_dir ? builtin_dir : "the plugin directories",
+				             builtin_dir && cfg->n_plugin_dirs ? " or plugins.dirs" : "");
 		}
 		if (rc != SK_OK)
 			break;

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <signal.h>
+#include <poll.h>
 #include <sys/wait.h>
 
 static char *dir;
@@ -343,6 +344,29 @@ static void writer_next(struct writer *w)
 	}
 }
 
+static void read_acks(int fd, json_t *acked, char *line, size_t *ll, double until)
+{
+	char buf[65536];
+	for (;;) {
+		double left = until - sk_monotonic();
+		struct pollfd pf = {fd, POLLIN, 0};
+		if (left <= 0 || poll(&pf, 1, (int)(left * 1000) + 1) <= 0)
+			return;
+		ssize_t n = read(fd, buf, sizeof buf);
+		if (n <= 0)
+			return;
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == '\n') {
+				line[*ll] = 0;
+				json_object_set_new(acked, line, json_true());
+				*ll = 0;
+			} else if (*ll < 63) {
+				line[(*ll)++] = buf[i];
+			}
+		}
+	}
+}
+
 static void killed_writer_loses_nothing(void **state)
 {
 	(void)state;
@@ -352,59 +376,25 @@ static void killed_writer_loses_nothing(void **state)
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		/* a clean process: this one's threads do not survive fork */
+		char fd[16];
+		snprintf(fd, sizeof fd, "%d", p[1]);
 		close(p[0]);
-		store_close();
-		bus_fini();
-		sk_loop_fini();
-		sk_err e;
-		if (sk_loop_init(0, 1, &e) != SK_OK)
-			_exit(2);
-		bus_init(16);
-		json_t *s = json_object();
-		if (store_open("leveldb", kdir, s, 1000, 0, &e) != SK_OK)
-			_exit(2);
-		struct writer w = {p[1], 0, 0};
-		writer_next(&w);
-		ev_ref(sk_ev());
-		sk_loop_run();
-		_exit(0);
+		execl("/proc/self/exe", "test_store", "--writer", kdir, fd, (char *)NULL);
+		_exit(127);
 	}
 	close(p[1]);
 	/* read acknowledgements for a while, then kill mid-stream */
 	json_t *acked = json_object();
-	char buf[65536], line[64];
+	char line[64];
 	size_t ll = 0;
-	double end = sk_monotonic() + 0.7;
-	while (sk_monotonic() < end) {
-		ssize_t n = read(p[0], buf, sizeof buf);
-		if (n <= 0)
-			break;
-		for (ssize_t i = 0; i < n; i++) {
-			if (buf[i] == '\n') {
-				line[ll] = 0;
-				json_object_set_new(acked, line, json_true());
-				ll = 0;
-			} else if (ll < sizeof line - 1) {
-				line[ll++] = buf[i];
-			}
-		}
-	}
+	read_acks(p[0], acked, line, &ll, sk_monotonic() + 1.0);
 	kill(pid, SIGKILL);
-	/* acknowledgements already in the pipe were acknowledged before the kill */
-	ssize_t n;
-	while ((n = read(p[0], buf, sizeof buf)) > 0)
-		for (ssize_t i = 0; i < n; i++) {
-			if (buf[i] == '\n') {
-				line[ll] = 0;
-				json_object_set_new(acked, line, json_true());
-				ll = 0;
-			} else if (ll < sizeof line - 1) {
-				line[ll++] = buf[i];
-			}
-		}
-	close(p[0]);
 	int status;
 	waitpid(pid, &status, 0);
+	/* acknowledgements already in the pipe were made before the kill */
+	read_acks(p[0], acked, line, &ll, sk_monotonic() + 1.0);
+	close(p[0]);
 	assert_true(WIFSIGNALED(status));
 	assert_true(json_object_size(acked) > 50);
 
@@ -438,8 +428,27 @@ static void killed_writer_loses_nothing(void **state)
 	free(kdir);
 }
 
-int main(void)
+/* test_store --writer DIR FD: the process the durability test kills */
+static int writer_main(const char *wdir, int fd)
 {
+	sk_err e;
+	if (sk_loop_init(0, 1, &e) != SK_OK)
+		return 2;
+	bus_init(16);
+	json_t *s = json_object();
+	if (store_open("leveldb", wdir, s, 1000, 0, &e) != SK_OK)
+		return 2;
+	struct writer w = {fd, 0, 0};
+	writer_next(&w);
+	ev_ref(sk_ev());
+	sk_loop_run();
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && strcmp(argv[1], "--writer") == 0)
+		return writer_main(argv[2], atoi(argv[3]));
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(revisions_increase),
 		cmocka_unit_test(cas_conflict),
