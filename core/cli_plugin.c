@@ -5,6 +5,7 @@
 #include "plugin_host.h"
 #include "runstate.h"
 #include <dlfcn.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,18 @@ static int print_ext(void *ud, const void *ops, void *ops_ud, const char *owner)
 	return 0;
 }
 
+void sk_host_set_data_dir(const char *dir);
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void remove_tree(const char *dir) { nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS); }
+
 static int check(const char *path)
 {
 	void *dl;
@@ -59,9 +72,13 @@ static int check(const char *path)
 	printf("abi:         %u.%u (host provides %d.%d)\n", d->abi_major, d->abi_minor, SK_ABI_MAJOR, SK_ABI_MINOR);
 	print_list("provides:", d->provides);
 	print_list("requires:", d->requires);
-	/* Run init to learn the extension points it registers, then undo it. */
+	/* Run init to learn the extension points it registers, then undo it,
+	 * with a throwaway data dir so a check leaves nothing behind. */
 	sk_plugin p = {.name = (char *)d->name, .path = (char *)path, .desc = d, .settings = json_object()};
-	int ok = sk_loop_init(0, 1, &err) == SK_OK;
+	char scratch[] = "/tmp/skiff-plugin-check-XXXXXX";
+	int ok = mkdtemp(scratch) != NULL && sk_loop_init(0, 1, &err) == SK_OK;
+	if (ok)
+		sk_host_set_data_dir(scratch);
 	if (ok && d->entry(sk_host_table(), &p, &err) == SK_OK) {
 		printf("extensions:  ");
 		struct ext_print x = {&p, 0, 0};
@@ -81,6 +98,7 @@ static int check(const char *path)
 	json_decref(p.settings);
 	free(p.state_dir);
 	sk_loop_fini();
+	remove_tree(scratch);
 	dlclose(dl);
 	return 0;
 }
