@@ -1,7 +1,7 @@
 /* store_bench.c — durable write throughput and latency of the store, next to
  * what the disk allows, and the cost of watch fan-out.
  *
- *   store_bench [--seconds N] [--dir DIR] [--subscribers N] [--events N]
+ *   store_bench [--seconds N] [--dir DIR] [--subscribers N] [--events N] [--only WHICH]
  *
  * Scenarios, each on its own fresh LevelDB under one temp dir:
  *   leveldb sync put, T threads  leveldb/c.h directly, sync=true, one put per
@@ -568,11 +568,12 @@ static void print_table(void)
 
 static void usage(FILE *to)
 {
-	fprintf(to, "usage: store_bench [--seconds N] [--dir DIR] [--subscribers N] [--events N]\n"
+	fprintf(to, "usage: store_bench [--seconds N] [--dir DIR] [--subscribers N] [--events N] [--only WHICH]\n"
 	            "  --seconds N      duration of each write scenario (default 3)\n"
 	            "  --dir DIR        make the temp data dir under DIR (default /tmp); removed at the end\n"
 	            "  --subscribers N  bus subscribers in the fan-out scenario (default 1000)\n"
-	            "  --events N       writes in the fan-out scenario (default 200)\n");
+	            "  --events N       writes in the fan-out scenario (default 200)\n"
+	            "  --only WHICH     run one group: leveldb, skiff or fanout (default: all)\n");
 }
 
 static const char *fs_note(const char *dir)
@@ -589,6 +590,7 @@ static const char *fs_note(const char *dir)
 int main(int argc, char **argv)
 {
 	const char *base = "/tmp";
+	const char *only = NULL;
 	int subs = 1000, events = 200;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -604,13 +606,16 @@ int main(int argc, char **argv)
 			subs = atoi(v);
 		} else if (!strcmp(a, "--events") && v) {
 			events = atoi(v);
+		} else if (!strcmp(a, "--only") && v) {
+			only = v;
 		} else {
 			usage(stderr);
 			return 2;
 		}
 		i++;
 	}
-	if (!(seconds > 0) || subs < 1 || events < 1) {
+	if (!(seconds > 0) || subs < 1 || events < 1 ||
+	    (only && strcmp(only, "leveldb") && strcmp(only, "skiff") && strcmp(only, "fanout"))) {
 		usage(stderr);
 		return 2;
 	}
@@ -650,10 +655,13 @@ int main(int argc, char **argv)
 
 	/* pairs, so drift in the disk's behaviour hits both sides of a ratio alike */
 	for (size_t i = 0; i < NCOUNTS; i++) {
-		bench_leveldb(root, writer_counts[i], val, val_len);
-		bench_skiff(root, writer_counts[i]);
+		if (!only || !strcmp(only, "leveldb"))
+			bench_leveldb(root, writer_counts[i], val, val_len);
+		if (!only || !strcmp(only, "skiff"))
+			bench_skiff(root, writer_counts[i]);
 	}
-	bench_fanout(root, subs, events);
+	if (!only || !strcmp(only, "fanout"))
+		bench_fanout(root, subs, events);
 
 	/* leveldb rows first, then skiff, then fan-out: the order of the report */
 	struct row sorted[16];

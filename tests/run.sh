@@ -28,17 +28,24 @@ run_unit() {
 	local p f
 	p=$(grep -oE '^\[  PASSED  \] [0-9]+' "$out" | grep -oE '[0-9]+$' | tail -1)
 	f=$(grep -oE '^\[  FAILED  \] [0-9]+ test' "$out" | grep -oE '[0-9]+' | tail -1)
-	p=${p:-0}
-	f=${f:-0}
+	tally "$(basename "$bin")" "$label" "${p:-0}" "${f:-0}" "$code" "$out" 'FAILED|ERROR|LINE|Sanitizer|runtime error|SUMMARY'
+}
+
+# tally NAME LABEL PASSED FAILED EXIT_CODE LOG PATTERN: adds one program's
+# counts; a non-zero exit without failures counted (a crash, a hang, a leak
+# report) counts as one failure
+tally() {
+	local name=$1 label=$2 p=$3 f=$4 code=$5 out=$6 pattern=$7
 	if [ "$code" -ne 0 ] && [ "$f" -eq 0 ]; then
-		f=1 # crashed, hung or leaked without a cmocka summary
+		f=1
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
-	printf '%-28s %-8s %3d passed, %d failed\n' "$(basename "$bin")" "$label" "$p" "$f"
+	printf '%-28s %-8s %3d passed, %d failed\n' "$name" "$label" "$p" "$f"
 	if [ "$f" -ne 0 ]; then
-		failures+=("$(basename "$bin") ($label): see below")
-		grep -E 'FAILED|ERROR|LINE|Sanitizer|runtime error|SUMMARY|timed out' "$out" | head -20
+		failures+=("$name ($label)")
+		grep -E "$pattern" "$out" | head -30
+		tail -15 "$out"
 	fi
 }
 
@@ -50,17 +57,7 @@ run_e2e() {
 	local p f
 	p=$(grep -cE '^ok ' "$out")
 	f=$(grep -cE '^not ok ' "$out")
-	if [ "$code" -ne 0 ] && [ "$f" -eq 0 ]; then
-		f=1
-	fi
-	passed=$((passed + p))
-	failed=$((failed + f))
-	printf '%-28s %-8s %3d passed, %d failed\n' "$(basename "$script")" "e2e" "$p" "$f"
-	if [ "$f" -ne 0 ]; then
-		failures+=("$(basename "$script")")
-		grep -E '^not ok|^#' "$out" | head -30
-		tail -15 "$out"
-	fi
+	tally "$(basename "$script")" e2e "$p" "$f" "$code" "$out" '^not ok|^#'
 }
 
 build

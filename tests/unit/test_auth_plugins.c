@@ -17,13 +17,7 @@ static char *dir;
 static int setup(void **state)
 {
 	(void)state;
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	assert_true(n > 0);
-	exe[n] = 0;
-	for (int i = 0; i < 3; i++)
-		*strrchr(exe, '/') = 0; /* build dir */
-	snprintf(plugins, sizeof plugins, "%s/lib/skiff/plugins", exe);
+	tu_build_path("lib/skiff/plugins", plugins, sizeof plugins);
 	dir = tu_tempdir();
 	sk_host_set_data_dir(dir);
 	sk_err e;

@@ -18,13 +18,7 @@ static char *dir;
 static int setup(void **state)
 {
 	(void)state;
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	assert_true(n > 0);
-	exe[n] = 0;
-	*strrchr(exe, '/') = 0; /* .../tests/unit */
-	*strrchr(exe, '/') = 0; /* .../tests */
-	snprintf(fixtures, sizeof fixtures, "%s/plugins", exe);
+	tu_build_path("tests/plugins", fixtures, sizeof fixtures);
 	dir = tu_tempdir();
 	sk_host_set_data_dir(dir);
 	sk_err e;

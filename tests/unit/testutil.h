@@ -20,6 +20,19 @@ static inline char *tu_tempdir(void)
 	return strdup(d);
 }
 
+/* build-tree path of rel (e.g. "tests/plugins"), found from this test's own
+ * location build/tests/unit/NAME, so tests run from anywhere */
+static inline void tu_build_path(const char *rel, char *out, size_t cap)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	assert_true(n > 0);
+	exe[n] = 0;
+	for (int i = 0; i < 3; i++)
+		*strrchr(exe, '/') = 0;
+	snprintf(out, cap, "%s/%s", exe, rel);
+}
+
 static inline void tu_rmrf(const char *dir)
 {
 	char cmd[600];
