@@ -8,10 +8,12 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <signal.h>
+#include <limits.h>
 #include <poll.h>
 #include <sys/wait.h>
 
 static char *dir;
+static char self[4096]; /* this program, re-executed as the killed writer */
 
 static json_t *obj(const char *name, int v)
 {
@@ -380,7 +382,7 @@ static void killed_writer_loses_nothing(void **state)
 		char fd[16];
 		snprintf(fd, sizeof fd, "%d", p[1]);
 		close(p[0]);
-		execl("/proc/self/exe", "test_store", "--writer", kdir, fd, (char *)NULL);
+		execl(self, "test_store", "--writer", kdir, fd, (char *)NULL);
 		_exit(127);
 	}
 	close(p[1]);
@@ -447,6 +449,9 @@ static int writer_main(const char *wdir, int fd)
 
 int main(int argc, char **argv)
 {
+	/* argv[0], not /proc/self/exe, which is valgrind's when run under it */
+	if (!realpath(argv[0], self))
+		snprintf(self, sizeof self, "%s", argv[0]);
 	if (argc == 4 && strcmp(argv[1], "--writer") == 0)
 		return writer_main(argv[2], atoi(argv[3]));
 	const struct CMUnitTest tests[] = {
