@@ -612,7 +612,8 @@ int main(int argc, char **argv)
 	const char *base = "/tmp";
 	const char *only = NULL;
 	int subs = 1000, events = 200;
-	for (int i = 1; i < argc; i++) {
+	/* every option but --help takes a value: step two at a time */
+	for (int i = 1; i < argc; i += 2) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -632,7 +633,6 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
-		i++;
 	}
 	if (!(seconds > 0) || subs < 1 || events < 1 ||
 	    (only && strcmp(only, "leveldb") && strcmp(only, "skiff") && strcmp(only, "fanout"))) {
