@@ -43,6 +43,7 @@ struct bus_sub {
 	void *ud;
 	sk_plugin *owner;
 	int dead;
+	int64_t after; /* deliver only revisions after this: from_rev, then the last replayed */
 	struct bus_sub *next;
 };
 
@@ -207,8 +208,8 @@ void bus_publish(int type, int64_t rev, const char *key, json_t *obj, json_t *ol
 	}
 	delivering++;
 	for (struct bus_sub *s = subs; s; s = s->next) {
-		if (s->dead)
-			continue;
+		if (s->dead || e->rev <= s->after)
+			continue; /* already replayed, or before the revision asked for */
 		int t = seen_as(s, e);
 		if (t)
 			deliver(s, e, t);
@@ -236,6 +237,8 @@ static int replay_one(void *ud, int type, int64_t rev, const char *key, json_t *
 	struct bus_event *e = event_new(type, rev, key, obj, old);
 	if (!e)
 		return 1;
+	if (rev > r->s->after)
+		r->s->after = rev; /* history may hold commits the bus has yet to publish */
 	int t = seen_as(r->s, e);
 	if (t)
 		deliver(r->s, e, t);
@@ -257,6 +260,7 @@ struct bus_sub *bus_subscribe(sk_plugin *p, const char *prefix, const sk_selecto
 	s->fn = fn;
 	s->ud = ud;
 	s->owner = p;
+	s->after = from_rev > 0 ? from_rev : 0;
 	/* copy selectors through their canonical text */
 	if (labels && !sk_selector_empty(labels)) {
 		char *t = sk_selector_string(labels);

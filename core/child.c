@@ -155,8 +155,10 @@ static int nonblock(int fd)
 int sk_child_spawn(sk_plugin *p, const sk_child_spec *spec, sk_child_fn fn, void *ud, pid_t *pid_out,
                    sk_err *err)
 {
-	if (!spec || spec->size < sizeof(sk_child_spec) - sizeof(double) || !spec->argv || !spec->argv[0])
+	if (!spec || spec->size < offsetof(sk_child_spec, timeout_s) || !spec->argv || !spec->argv[0])
 		return sk_fail(err, SK_EINVALID, "child spec without a program");
+	/* a caller built without timeout_s has none: do not read past its struct */
+	double timeout_s = spec->size >= offsetof(sk_child_spec, timeout_s) + sizeof spec->timeout_s ? spec->timeout_s : 0;
 	int in[2] = {-1, -1}, out[2] = {-1, -1}, er[2] = {-1, -1};
 	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(er, O_CLOEXEC)) {
 		int e = errno;
@@ -223,8 +225,8 @@ int sk_child_spawn(sk_plugin *p, const sk_child_spec *spec, sk_child_fn fn, void
 	} else {
 		close(in[1]);
 	}
-	ev_timer_init(&c->timeout, on_timeout, spec->timeout_s > 0 ? spec->timeout_s : 0, 0);
-	if (spec->timeout_s > 0)
+	ev_timer_init(&c->timeout, on_timeout, timeout_s > 0 ? timeout_s : 0, 0);
+	if (timeout_s > 0)
 		ev_timer_start(l, &c->timeout);
 	if (pid_out)
 		*pid_out = pid;

@@ -45,6 +45,8 @@ struct op {
 	int64_t rev, create_rev, prev_rev;
 	int has_prev;     /* the key existed before this op */
 	int64_t prev_create, prev_mod;
+	char *prev_value; /* UPDATE: the state it replaces */
+	size_t prev_len;
 	sk_ds_write_fn done;
 	void *cb_ud;
 };
@@ -144,6 +146,7 @@ static void job_free(struct job *j)
 	for (size_t i = 0; i < j->n; i++) {
 		free(j->ops[i].key);
 		free(j->ops[i].value);
+		free(j->ops[i].prev_value);
 	}
 	free(j->ops);
 	if (j->wb)
@@ -324,6 +327,9 @@ static void complete(struct ldb *l, struct job *j)
 		if (o->op == SK_DS_DELETE) {
 			prev.value = o->value;
 			prev.len = o->len;
+		} else if (o->prev_value) {
+			prev.value = o->prev_value;
+			prev.len = o->prev_len;
 		}
 		sk_ds_change ch = {sizeof ch, o->op, &kv, o->has_prev ? &prev : NULL};
 		o->done(o->cb_ud, j->error ? &e : NULL, &ch);
@@ -474,6 +480,11 @@ static void ldb_write(void *db, const sk_ds_write *w, sk_ds_write_fn done, void 
 		if (o->value)
 			memcpy(o->value, w->value, w->len);
 		o->len = w->len;
+		if (w->op == SK_DS_UPDATE) {
+			o->prev_value = c.value; /* the change carries the state it replaces */
+			o->prev_len = c.len;
+			c.value = NULL;
+		}
 	}
 	free(c.value);
 	j->last_rev = rev;
