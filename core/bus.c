@@ -27,6 +27,11 @@ struct bus_event {
 	size_t obj_len;
 	char *frame[4];       /* per delivered type: ADDED, MODIFIED, DELETED */
 	size_t frame_len[4];
+	/* for watchers whose selector the object stopped matching: its last
+	 * matching state at this revision, and that DELETED frame */
+	json_t *left;
+	char *left_frame;
+	size_t left_len;
 };
 
 /* what a subscriber receives: the public event plus its source */
@@ -59,6 +64,8 @@ static void event_unref(struct bus_event *e)
 		return;
 	json_decref(e->obj);
 	json_decref(e->old);
+	json_decref(e->left);
+	free(e->left_frame);
 	free(e->obj_json);
 	for (int i = 0; i < 4; i++)
 		free(e->frame[i]);
@@ -92,6 +99,22 @@ void bus_fini(void)
 
 static const char *const type_names[] = {"", "ADDED", "MODIFIED", "DELETED"};
 
+/* Kubernetes' watch cache sends an object leaving a watcher's selection as
+ * DELETED with the last state that matched, stamped with this revision. */
+static json_t *left_state(struct bus_event *e)
+{
+	if (!e->left) {
+		e->left = json_deep_copy(e->old);
+		json_t *md = json_object_get(e->left, "metadata");
+		if (json_is_object(md)) {
+			char rv[24];
+			snprintf(rv, sizeof rv, "%" PRId64, e->rev);
+			json_object_set_new(md, "resourceVersion", json_string(rv));
+		}
+	}
+	return e->left;
+}
+
 const char *sk_event_json(const sk_event *pub, size_t *len)
 {
 	const struct delivery *d = (const struct delivery *)pub;
@@ -99,6 +122,20 @@ const char *sk_event_json(const sk_event *pub, size_t *len)
 	int t = pub->type;
 	if (!e || t < 1 || t > 3)
 		return NULL;
+	if (e->left && pub->object == O(e->left)) {
+		if (!e->left_frame) {
+			char *obj = json_dumps(e->left, JSON_COMPACT);
+			size_t n = (obj ? strlen(obj) : 4) + 40;
+			e->left_frame = malloc(n);
+			if (e->left_frame)
+				e->left_len = (size_t)snprintf(e->left_frame, n, "{\"type\":\"DELETED\",\"object\":%s}",
+				                               obj ? obj : "null");
+			free(obj);
+		}
+		if (len)
+			*len = e->left_len;
+		return e->left_frame;
+	}
 	if (!e->frame[t]) {
 		if (!e->obj_json) {
 			e->obj_json = json_dumps(e->obj, JSON_COMPACT);
@@ -149,7 +186,8 @@ static int seen_as(const struct bus_sub *s, const struct bus_event *e)
 
 static void deliver(struct bus_sub *s, struct bus_event *e, int type)
 {
-	struct delivery d = {{sizeof(sk_event), (sk_event_type)type, e->rev, O(e->obj),
+	json_t *obj = type == SK_EV_DELETED && e->type == SK_EV_MODIFIED && e->old ? left_state(e) : e->obj;
+	struct delivery d = {{sizeof(sk_event), (sk_event_type)type, e->rev, O(obj),
 	                      type == SK_EV_ADDED ? NULL : O(e->old), e->key},
 	                     e};
 	struct call_scope cs;

@@ -222,6 +222,9 @@ sk_timer *sk_timer_start(sk_plugin *p, double after_s, double repeat_s, sk_timer
 	t->p = p;
 	t->fn = fn;
 	t->ud = ud;
+	/* libev measures from the time cached at the start of this loop
+	 * iteration; after a long callback that would fire the timer early */
+	ev_now_update(loop);
 	ev_timer_init(&t->w, on_timer, after_s < 0 ? 0 : after_s, repeat_s < 0 ? 0 : repeat_s);
 	ev_timer_start(loop, &t->w);
 	return t;

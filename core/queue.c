@@ -102,6 +102,7 @@ void sk_queue_add_after(sk_queue *q, const char *key, double delay_s)
 		strmap_put(q->delayed, key, d, NULL);
 	}
 	d->due = due;
+	ev_now_update(sk_ev()); /* count from now, not from the iteration's start */
 	ev_timer_set(&d->w, delay_s, 0);
 	ev_timer_start(sk_ev(), &d->w);
 }

@@ -918,6 +918,8 @@ static void watch_label_selector_transitions(void **state)
 	assert_int_equal(r->ev[1].old_v, -1);
 	assert_string_equal(r->ev[3].old_label, "web");
 	assert_int_equal(r->ev[3].old_v, 2);
+	/* and the DELETED object itself is that last matching state */
+	assert_string_equal(r->ev[3].label, "web");
 	unwatch(r);
 
 	/* the same with a field selector */
