@@ -114,7 +114,7 @@ static int list(const char *data_dir)
 			fprintf(stderr, "built-in plugins are in %s ('skiff plugin check FILE' tells about each)\n", dir);
 		return 1;
 	}
-	printf("server pid %lld, skiff %s, listening on %s\n", (long long)json_integer_value(json_object_get(st, "pid")),
+	printf("server pid %lld, skiff %s, configured API address %s\n", (long long)json_integer_value(json_object_get(st, "pid")),
 	       json_string_value(json_object_get(st, "version")), json_string_value(json_object_get(st, "listen")));
 	printf("%-24s %-10s %-44s %s\n", "NAME", "VERSION", "EXTENSIONS", "FILE");
 	size_t i;
