@@ -3,6 +3,7 @@
  * consistent paging; watches from now and from the past, selector
  * transitions, shared event frames, and expiry after compaction. */
 #include "testutil.h"
+#include "store_fixture.h"
 #include "bus.h"
 #include "plugin_host.h"
 #include "store.h"
@@ -18,7 +19,6 @@
  * older ones from the store's history, and the tests reach both. */
 #define RING 8
 
-static char *dir;
 
 /* Callbacks run inside the loop: a cmocka assertion there would longjmp out
  * of libev and the bus mid-delivery. They note the first failure here and
@@ -36,70 +36,28 @@ static void check_callbacks(void)
 		fail_msg("in a callback: %s", cb_error);
 }
 
-static const sk_resource_ops pods_ops = {
-	.size = sizeof(sk_resource_ops), .name = "pods", .group = "", .version = "v1", .kind = "Pod",
-	.plural = "pods", .singular = "pod", .list_kind = "PodList", .namespaced = 1,
-};
-static const sk_resource_ops nodes_ops = {
-	.size = sizeof(sk_resource_ops), .name = "nodes", .group = "", .version = "v1", .kind = "Node",
-	.plural = "nodes", .singular = "node", .list_kind = "NodeList", .namespaced = 0,
-};
 
 static int setup(void **state)
 {
 	(void)state;
-	sk_err e;
-	dir = tu_tempdir();
-	assert_int_equal(sk_loop_init(0, 2, &e), SK_OK);
-	bus_init(RING);
-	sk_obj *settings = sk_obj_new_object();
-	int rc = store_open("leveldb", dir, (json_t *)settings, 1000, 0, &e);
-	sk_obj_unref(settings);
-	if (rc != SK_OK)
-		fail_msg("store_open: %s", e.msg);
-	assert_int_equal(sk_register(NULL, SK_EXT_RESOURCE, &pods_ops, NULL, &e), SK_OK);
-	assert_int_equal(sk_register(NULL, SK_EXT_RESOURCE, &nodes_ops, NULL, &e), SK_OK);
+	tu_store_up(RING, 1);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	sk_unregister(NULL, SK_EXT_RESOURCE, "pods");
-	sk_unregister(NULL, SK_EXT_RESOURCE, "nodes");
-	store_close();
-	bus_fini();
-	sk_loop_fini();
-	tu_rmrf(dir);
-	free(dir);
+	tu_store_down();
 	return 0;
 }
 
 /* ---- helpers ---- */
 
-/* JSON from a printf format, with ' standing for " to keep tests readable */
-static sk_obj *js(const char *fmt, ...) SK_PRINTF(1, 2);
-static sk_obj *js(const char *fmt, ...)
-{
-	char buf[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	for (char *p = buf; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	sk_err e;
-	sk_obj *o = sk_obj_parse(buf, strlen(buf), &e);
-	if (!o)
-		fail_msg("bad test JSON %s: %s", buf, e.msg);
-	return o;
-}
 
 /* a pod: labels as JSON members ("'app':'web'"), node may be NULL */
 static sk_obj *pod(const char *name, const char *labels, const char *node, int v)
 {
-	return js("{'metadata':{'name':'%s','labels':{%s}},'spec':{'nodeName':'%s'},'v':%d}", name,
+	return tu_json("{'metadata':{'name':'%s','labels':{%s}},'spec':{'nodeName':'%s'},'v':%d}", name,
 	          labels ? labels : "", node ? node : "", v);
 }
 
@@ -420,7 +378,7 @@ static void crud_roundtrip(void **state)
 	assert_int_equal(e.code, SK_ENOTFOUND);
 
 	/* cluster-scoped: no namespace anywhere */
-	struct wres n = put(CREATE, "nodes", NULL, js("{'metadata':{'name':'crud-node'}}"));
+	struct wres n = put(CREATE, "nodes", NULL, tu_json("{'metadata':{'name':'crud-node'}}"));
 	assert_int_equal(n.code, SK_OK);
 	assert_null(sk_obj_get(n.stored, "metadata.namespace"));
 	assert_int_equal(sk_api_get("", "nodes", NULL, "crud-node", &got, &e), SK_OK);
@@ -439,7 +397,7 @@ static void create_fills_and_keeps_metadata(void **state)
 	(void)state;
 	/* uid and creationTimestamp given by the caller are kept */
 	struct wres k = put(CREATE, "pods", "meta",
-	                    js("{'metadata':{'name':'given','uid':'u-1','creationTimestamp':'2001-02-03T04:05:06Z'}}"));
+	                    tu_json("{'metadata':{'name':'given','uid':'u-1','creationTimestamp':'2001-02-03T04:05:06Z'}}"));
 	assert_int_equal(k.code, SK_OK);
 	assert_string_equal(sk_obj_get_str(k.stored, "metadata.uid"), "u-1");
 	assert_string_equal(sk_obj_get_str(k.stored, "metadata.creationTimestamp"), "2001-02-03T04:05:06Z");
@@ -448,7 +406,7 @@ static void create_fills_and_keeps_metadata(void **state)
 	/* creationTimestamp comes from the cluster clock, which tests may move */
 	sk_clock_set(10LL * 365 * 86400 * 1000, 1.0);
 	time_t before = (time_t)(sk_clock_now_ms() / 1000);
-	struct wres f = put(CREATE, "pods", "meta", js("{'metadata':{'name':'future'}}"));
+	struct wres f = put(CREATE, "pods", "meta", tu_json("{'metadata':{'name':'future'}}"));
 	time_t after = (time_t)(sk_clock_now_ms() / 1000);
 	sk_clock_set(0, 1.0);
 	assert_int_equal(f.code, SK_OK);
@@ -457,7 +415,7 @@ static void create_fills_and_keeps_metadata(void **state)
 	time_t t = timegm(&tm);
 	assert_true(t >= before && t <= after);
 	/* distinct objects get distinct uids */
-	struct wres g = put(CREATE, "pods", "meta", js("{'metadata':{'name':'other'}}"));
+	struct wres g = put(CREATE, "pods", "meta", tu_json("{'metadata':{'name':'other'}}"));
 	assert_string_not_equal(sk_obj_get_str(f.stored, "metadata.uid"), sk_obj_get_str(g.stored, "metadata.uid"));
 	wres_free(&f);
 	wres_free(&g);
@@ -501,7 +459,7 @@ static void write_errors(void **state)
 		{"update of an unknown resource", UPDATE, "widgets", "errs", "{'metadata':{'name':'x'}}", SK_ENOTFOUND},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct wres w = put(cases[i].op, cases[i].resource, cases[i].ns, js(cases[i].json, (long long)rv));
+		struct wres w = put(cases[i].op, cases[i].resource, cases[i].ns, tu_json(cases[i].json, (long long)rv));
 		if (w.code != cases[i].code)
 			fail_msg("%s: got %d (%s), want %d", cases[i].what, w.code, w.msg, cases[i].code);
 		assert_true(*w.msg); /* every refusal says why */
@@ -816,7 +774,7 @@ static void watch_from_now(void **state)
 	assert_int_equal(r->ev[2].rev, d); /* the last state, at the deletion's revision */
 	assert_string_equal(r->ev[0].key, "/registry/core/pods/now/a");
 	/* a watch on pods sees no nodes */
-	struct wres n = put(CREATE, "nodes", NULL, js("{'metadata':{'name':'now-node'}}"));
+	struct wres n = put(CREATE, "nodes", NULL, tu_json("{'metadata':{'name':'now-node'}}"));
 	assert_int_equal(r->n, 3);
 	unwatch(r);
 	/* a stopped watch sees nothing more */
@@ -941,7 +899,7 @@ static void watch_namespace_scoped(void **state)
 	put_pod(CREATE, "w-a", "x", NULL, NULL, 1);
 	put_pod(CREATE, "w-ab", "x", NULL, NULL, 1); /* a namespace that w-a is a prefix of */
 	put_pod(CREATE, "w-b", "x", NULL, NULL, 1);
-	struct wres n = put(CREATE, "nodes", NULL, js("{'metadata':{'name':'w-a'}}"));
+	struct wres n = put(CREATE, "nodes", NULL, tu_json("{'metadata':{'name':'w-a'}}"));
 	del_pod("w-a", "x");
 	assert_events(a, "ADDED w-a/x 1,DELETED w-a/x 1");
 	assert_events(all, "ADDED w-a/x 1,ADDED w-ab/x 1,ADDED w-b/x 1,DELETED w-a/x 1");

@@ -2,6 +2,7 @@
  * handlers and indexes) and work queues (de-duplication, re-queueing during
  * processing, exponential back-off, delayed adds), over a real store. */
 #include "testutil.h"
+#include "store_fixture.h"
 #include "bus.h"
 #include "store.h"
 #include <skiff/data.h>
@@ -10,16 +11,7 @@
 #include <skiff/resource.h>
 #include <stdarg.h>
 
-static char *dir;
 
-static const sk_resource_ops pods_ops = {
-	.size = sizeof(sk_resource_ops), .name = "pods", .group = "", .version = "v1", .kind = "Pod",
-	.plural = "pods", .singular = "pod", .list_kind = "PodList", .namespaced = 1,
-};
-static const sk_resource_ops nodes_ops = {
-	.size = sizeof(sk_resource_ops), .name = "nodes", .group = "", .version = "v1", .kind = "Node",
-	.plural = "nodes", .singular = "node", .list_kind = "NodeList", .namespaced = 0,
-};
 
 /* Callbacks run inside the loop, where a cmocka assertion would longjmp out
  * of libev: they note the first failure, and the test reports it. */
@@ -84,57 +76,23 @@ static void q_free(sk_queue *q)
 static int setup(void **state)
 {
 	(void)state;
-	sk_err e;
-	dir = tu_tempdir();
-	assert_int_equal(sk_loop_init(0, 2, &e), SK_OK);
-	bus_init(64);
-	json_t *settings = json_object();
-	int rc = store_open("leveldb", dir, settings, 1000, 0, &e);
-	json_decref(settings);
-	if (rc != SK_OK)
-		fail_msg("store_open: %s", e.msg);
-	assert_int_equal(sk_register(NULL, SK_EXT_RESOURCE, &pods_ops, NULL, &e), SK_OK);
-	assert_int_equal(sk_register(NULL, SK_EXT_RESOURCE, &nodes_ops, NULL, &e), SK_OK);
+	tu_store_up(64, 1);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	sk_unregister(NULL, SK_EXT_RESOURCE, "pods");
-	sk_unregister(NULL, SK_EXT_RESOURCE, "nodes");
-	store_close();
-	bus_fini();
-	sk_loop_fini();
-	tu_rmrf(dir);
-	free(dir);
+	tu_store_down();
 	return 0;
 }
 
 /* ---- writing pods ---- */
 
-/* JSON from a printf format, with ' standing for " */
-static sk_obj *js(const char *fmt, ...) SK_PRINTF(1, 2);
-static sk_obj *js(const char *fmt, ...)
-{
-	char buf[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	for (char *p = buf; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	sk_err e;
-	sk_obj *o = sk_obj_parse(buf, strlen(buf), &e);
-	if (!o)
-		fail_msg("bad test JSON %s: %s", buf, e.msg);
-	return o;
-}
 
 static sk_obj *pod(const char *name, const char *app, const char *node, int v)
 {
-	return js("{'metadata':{'name':'%s','labels':{'app':'%s'}},'spec':{'nodeName':'%s'},'v':%d}", name,
+	return tu_json("{'metadata':{'name':'%s','labels':{'app':'%s'}},'spec':{'nodeName':'%s'},'v':%d}", name,
 	          app ? app : "", node ? node : "", v);
 }
 
@@ -513,7 +471,7 @@ static void informer_errors(void **state)
 	sk_informer_spec spec = {sizeof spec, "", "nodes", NULL, NULL, NULL, NULL, NULL};
 	sk_informer *inf = sk_informer_new(NULL, &spec, &e);
 	assert_non_null(inf);
-	sk_obj *n = js("{'metadata':{'name':'node-1'}}");
+	sk_obj *n = tu_json("{'metadata':{'name':'node-1'}}");
 	struct wres w = {0};
 	sk_api_create(NULL, "", "nodes", NULL, n, on_write, &w);
 	sk_obj_unref(n);
@@ -535,14 +493,14 @@ static void object_keys(void **state)
 		{"{}", ""},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		sk_obj *o = js("%s", cases[i].json);
+		sk_obj *o = tu_json("%s", cases[i].json);
 		char buf[64];
 		assert_ptr_equal(sk_object_key(o, buf, sizeof buf), buf);
 		assert_string_equal(buf, cases[i].want);
 		sk_obj_unref(o);
 	}
 	/* truncated, never overrun */
-	sk_obj *o = js("{'metadata':{'name':'abcdefgh','namespace':'ns'}}");
+	sk_obj *o = tu_json("{'metadata':{'name':'abcdefgh','namespace':'ns'}}");
 	char small[5];
 	sk_object_key(o, small, sizeof small);
 	assert_string_equal(small, "ns/a");

@@ -2,6 +2,7 @@
  * consistent snapshots, paging, history replay, compaction, and durability
  * of acknowledged writes across SIGKILL. */
 #include "testutil.h"
+#include "store_fixture.h"
 #include "bus.h"
 #include "err.h"
 #include "store.h"
@@ -42,26 +43,15 @@ static void on_done(void *ud, const sk_err *err, json_t *stored)
 static int setup(void **state)
 {
 	(void)state;
-	sk_err e;
-	dir = tu_tempdir();
-	assert_int_equal(sk_loop_init(0, 2, &e), SK_OK);
-	bus_init(64);
-	json_t *settings = json_object();
-	int rc = store_open("leveldb", dir, settings, 1000, 0, &e);
-	json_decref(settings);
-	if (rc != SK_OK)
-		fail_msg("store_open: %s", e.msg);
+	tu_store_up(64, 0);
+	dir = tu_store_dir;
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	store_close();
-	bus_fini();
-	sk_loop_fini();
-	tu_rmrf(dir);
-	free(dir);
+	tu_store_down();
 	return 0;
 }
 
