@@ -420,6 +420,58 @@ static void killed_writer_loses_nothing(void **state)
 	free(kdir);
 }
 
+/* A datastore backend registered at the extension point, as a plugin would:
+ * it delegates to LevelDB and counts calls, to show the store uses the
+ * backend the config names. */
+static int wrapped_writes, wrapped_gets;
+
+static int w_open(void *ud, const sk_ds_open_args *a, void **db, sk_err *e)
+{
+	return sk_leveldb_datastore.open(ud, a, db, e);
+}
+static void w_write(void *db, const sk_ds_write *w, sk_ds_write_fn done, void *cb)
+{
+	wrapped_writes++;
+	sk_leveldb_datastore.write(db, w, done, cb);
+}
+static int w_get(void *db, const char *k, sk_ds_kv_fn fn, void *ud, sk_err *e)
+{
+	wrapped_gets++;
+	return sk_leveldb_datastore.get(db, k, fn, ud, e);
+}
+
+static void plugin_backend_is_used(void **state)
+{
+	(void)state;
+	static sk_datastore_ops wrapped;
+	wrapped = sk_leveldb_datastore;
+	wrapped.name = "wrapped";
+	wrapped.open = w_open;
+	wrapped.write = w_write;
+	wrapped.get = w_get;
+	sk_err e;
+	assert_int_equal(sk_register(NULL, SK_EXT_DATASTORE, &wrapped, NULL, &e), SK_OK);
+	store_close();
+	char *wdir = tu_tempdir();
+	json_t *s = json_object();
+	assert_int_equal(store_open("wrapped", wdir, s, 1000, 0, &e), SK_OK);
+	assert_int_equal(create("/t/wrapped/a", 1).code, SK_OK);
+	json_t *got;
+	assert_int_equal(store_get("/t/wrapped/a", &got, &e), SK_OK);
+	json_decref(got);
+	assert_int_equal(wrapped_writes, 1);
+	assert_int_equal(wrapped_gets, 1);
+	store_close();
+	/* an unknown backend is a clear error */
+	assert_int_equal(store_open("etcd", wdir, s, 1000, 0, &e), SK_ENOTFOUND);
+	assert_non_null(strstr(e.msg, "unknown datastore backend \"etcd\""));
+	sk_unregister(NULL, SK_EXT_DATASTORE, "wrapped");
+	assert_int_equal(store_open("leveldb", dir, s, 1000, 0, &e), SK_OK);
+	json_decref(s);
+	tu_rmrf(wdir);
+	free(wdir);
+}
+
 /* test_store --writer DIR FD: the process the durability test kills */
 static int writer_main(const char *wdir, int fd)
 {
@@ -452,6 +504,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(history_replays_in_order),
 		cmocka_unit_test(compaction_expires),
 		cmocka_unit_test(killed_writer_loses_nothing),
+		cmocka_unit_test(plugin_backend_is_used),
 	};
 	return cmocka_run_group_tests_name("store", tests, setup, teardown);
 }
