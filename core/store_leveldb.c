@@ -61,11 +61,12 @@ struct job {
 	struct job *next;
 };
 
-/* the latest state of a key with a write in flight */
+/* the latest state of a key with a write in flight; value is borrowed from
+ * its op, which lives until its batch completes and this entry is dropped */
 struct pend {
 	int64_t create_rev, mod_rev;
 	int deleted;
-	char *value;
+	const char *value;
 	size_t len;
 };
 
@@ -79,6 +80,8 @@ struct ldb {
 	int64_t rev, compacted, committed;
 	int failed;
 	struct strmap *pending;
+	char *scratch; /* record encoding, reused: LevelDB copies what it is given */
+	size_t scratch_cap;
 	struct job *forming;
 	struct job *compactions;     /* queued compaction jobs */
 	/* writer thread handoff */
@@ -291,13 +294,7 @@ static void kick(struct ldb *l)
 	pthread_mutex_unlock(&l->mu);
 }
 
-static void pend_free(void *p)
-{
-	struct pend *x = p;
-	if (x)
-		free(x->value);
-	free(x);
-}
+static void pend_free(void *p) { free(p); }
 
 static void complete(struct ldb *l, struct job *j)
 {
@@ -408,6 +405,21 @@ static int current(struct ldb *l, const char *key, struct cur *c, sk_err *err)
 	return SK_OK;
 }
 
+static char *scratch(struct ldb *l, size_t n)
+{
+	if (n > l->scratch_cap) {
+		size_t cap = l->scratch_cap ? l->scratch_cap : 4096;
+		while (cap < n)
+			cap *= 2;
+		char *b = realloc(l->scratch, cap);
+		if (!b)
+			return NULL;
+		l->scratch = b;
+		l->scratch_cap = cap;
+	}
+	return l->scratch;
+}
+
 static void fail_write(sk_ds_write_fn done, void *cb_ud, const sk_err *e)
 {
 	done(cb_ud, e, NULL);
@@ -441,7 +453,9 @@ static void ldb_write(void *db, const sk_ds_write *w, sk_ds_write_fn done, void 
 		free(c.value);
 		return fail_write(done, cb_ud, &e);
 	}
-	if (!l->forming && !(l->forming = job_new())) {
+	/* room to encode either record, reserved before anything is assigned */
+	size_t biggest = (w->len > c.len ? w->len : c.len) + HIST_HDR + klen + CUR_HDR + 1;
+	if (!scratch(l, biggest) || (!l->forming && !(l->forming = job_new()))) {
 		free(c.value);
 		sk_fail(&e, SK_ENOMEM, "out of memory");
 		return fail_write(done, cb_ud, &e);
@@ -493,7 +507,7 @@ static void ldb_write(void *db, const sk_ds_write *w, sk_ds_write_fn done, void 
 	char ck[SK_DS_MAX_KEY + 2];
 	size_t ckl = ckey(ck, w->key);
 	size_t vlen = w->op == SK_DS_DELETE ? 0 : o->len;
-	char *cv = malloc(CUR_HDR + vlen + 1);
+	char *cv = l->scratch; /* reserved above */
 	cv[0] = w->op == SK_DS_DELETE ? 1 : 0;
 	put64(cv + 1, o->create_rev);
 	put64(cv + 9, rev);
@@ -501,11 +515,10 @@ static void ldb_write(void *db, const sk_ds_write *w, sk_ds_write_fn done, void 
 	if (vlen)
 		memcpy(cv + CUR_HDR, o->value, vlen);
 	leveldb_writebatch_put(j->wb, ck, ckl, cv, CUR_HDR + vlen);
-	free(cv);
 	/* history record */
 	char hk[9];
 	hkey(hk, rev);
-	char *hv = malloc(HIST_HDR + klen + o->len + 1);
+	char *hv = l->scratch;
 	hv[0] = (char)w->op;
 	put64(hv + 1, o->create_rev);
 	put64(hv + 9, o->prev_rev);
@@ -517,7 +530,6 @@ static void ldb_write(void *db, const sk_ds_write *w, sk_ds_write_fn done, void 
 	if (o->len)
 		memcpy(hv + HIST_HDR + klen, o->value, o->len);
 	leveldb_writebatch_put(j->wb, hk, 9, hv, HIST_HDR + klen + o->len);
-	free(hv);
 
 	/* later writes in flight see this one */
 	struct pend *p = calloc(1, sizeof *p);
@@ -525,8 +537,7 @@ static void ldb_write(void *db, const sk_ds_write *w, sk_ds_write_fn done, void 
 	p->mod_rev = rev;
 	p->deleted = w->op == SK_DS_DELETE;
 	if (!p->deleted) {
-		p->value = malloc(o->len + 1);
-		memcpy(p->value, o->value, o->len);
+		p->value = o->value;
 		p->len = o->len;
 	}
 	pend_free(strmap_put(l->pending, w->key, p, NULL));
@@ -776,6 +787,7 @@ static void ldb_close(void *db)
 	ev_async_stop(sk_ev(), &l->wake);
 	job_free(l->forming);
 	strmap_free(l->pending, pend_free);
+	free(l->scratch);
 	leveldb_close(l->db);
 	leveldb_options_destroy(l->opt);
 	leveldb_cache_destroy(l->cache);
