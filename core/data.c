@@ -119,16 +119,20 @@ struct pwrite {
 	void *ud;
 };
 
-static void pwritten(void *ud, const sk_err *err, json_t *stored)
+static void run_callback(const struct pwrite *w, const sk_err *err, json_t *stored)
 {
-	struct pwrite *w = ud;
 	if (w->fn) {
 		struct call_scope s;
 		call_begin(&s, w->p);
 		w->fn(w->ud, err, O(stored));
 		call_end(&s, "a write completion");
 	}
-	free(w);
+}
+
+static void pwritten(void *ud, const sk_err *err, json_t *stored)
+{
+	run_callback(ud, err, stored);
+	free(ud);
 }
 
 static struct pwrite *pwrite_new(sk_plugin *p, sk_write_fn fn, void *ud)
@@ -142,14 +146,30 @@ static struct pwrite *pwrite_new(sk_plugin *p, sk_write_fn fn, void *ud)
 	return w;
 }
 
+struct deferred_fail {
+	struct pwrite w;
+	sk_err err;
+};
+
+static void deliver_fail(int revents, void *arg)
+{
+	(void)revents;
+	struct deferred_fail *d = arg;
+	run_callback(&d->w, &d->err, NULL);
+	free(d);
+}
+
+/* Errors found before anything is written still complete through the
+ * callback, on a later loop iteration like every other completion, so no
+ * caller sees its callback run before its call returned. */
 static void fail_now(sk_plugin *p, sk_write_fn fn, void *ud, const sk_err *e)
 {
-	struct pwrite w = {p, fn, ud};
-	struct pwrite *h = malloc(sizeof *h);
-	if (!h)
+	struct deferred_fail *d = malloc(sizeof *d);
+	if (!d)
 		return;
-	*h = w;
-	pwritten(h, e, NULL);
+	d->w = (struct pwrite){p, fn, ud};
+	d->err = *e;
+	ev_once(sk_ev(), -1, 0, 0, deliver_fail, d);
 }
 
 /* Resolves the key of obj, filling metadata.namespace for namespaced kinds. */

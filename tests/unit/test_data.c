@@ -477,6 +477,22 @@ static void write_errors(void **state)
 	assert_int_equal(sk_api_get("", "pods", "other", "x", &o, &e), SK_ENOTFOUND);
 }
 
+/* An error found before anything is written still completes later, never
+ * inside the call, so callers can set up their state after calling. */
+static void write_errors_complete_asynchronously(void **state)
+{
+	(void)state;
+	struct wres w = {0};
+	sk_obj *nameless = tu_json("{'metadata':{}}");
+	sk_api_create(NULL, "", "pods", "async", nameless, on_write, &w);
+	sk_api_delete(NULL, "", "nosuchresource", NULL, "x", 0, on_write, &w);
+	sk_obj_unref(nameless);
+	assert_int_equal(w.done, 0);
+	tu_wait(&w.done, 2);
+	assert_int_equal(w.code, SK_ENOTFOUND);
+	wres_free(&w);
+}
+
 static void delete_preconditions(void **state)
 {
 	(void)state;
@@ -1081,6 +1097,7 @@ int main(void)
 		cmocka_unit_test_teardown(crud_roundtrip, test_teardown),
 		cmocka_unit_test_teardown(create_fills_and_keeps_metadata, test_teardown),
 		cmocka_unit_test_teardown(write_errors, test_teardown),
+		cmocka_unit_test_teardown(write_errors_complete_asynchronously, test_teardown),
 		cmocka_unit_test_teardown(delete_preconditions, test_teardown),
 		cmocka_unit_test_teardown(get_errors, test_teardown),
 		cmocka_unit_test_teardown(list_selectors, test_teardown),

@@ -5,7 +5,8 @@
  * cluster-scoped resources) and name. The resource must be registered (see
  * skiff/resource.h). Reads are synchronous and consistent; writes are
  * asynchronous: the callback runs on the loop once the write is durable, with
- * the stored object (resourceVersion set), or with an error — SK_EEXIST,
+ * the stored object (resourceVersion set), or with an error — always after
+ * the call has returned, even for an error found at once — SK_EEXIST,
  * SK_ENOTFOUND, SK_ECONFLICT when `metadata.resourceVersion` of an update or
  * the precondition of a delete is stale.
  *
