@@ -166,14 +166,14 @@ static void cand_free(struct cand *c)
 	c->n = c->cap = 0;
 }
 
-/* Adds the plugin in `path`. explicit_: refusals are errors, else warnings. */
-static int cand_add(struct cand *c, const char *path, int explicit_, sk_plugin **out, sk_err *err)
+/* Adds the plugin in `path`. configured: refusals are errors, else warnings. */
+static int cand_add(struct cand *c, const char *path, int configured, sk_plugin **out, sk_err *err)
 {
 	void *dl;
 	const sk_plugin_desc *d;
 	sk_err e = {0};
 	if (sk_plugin_inspect(path, &dl, &d, &e) != SK_OK) {
-		if (explicit_)
+		if (configured)
 			return sk_fail(err, e.code, "%s", e.msg);
 		LOG_W("skipping plugin: %s", e.msg);
 		return SK_OK;
@@ -191,7 +191,7 @@ static int cand_add(struct cand *c, const char *path, int explicit_, sk_plugin *
 		sk_fail(&e, SK_EEXIST, "plugin %s (%s): a plugin of that name is already loaded from %s; refusing the second",
 		        d->name, path, dup->path);
 		dlclose(dl);
-		if (explicit_)
+		if (configured)
 			return sk_fail(err, e.code, "%s", e.msg);
 		LOG_W("skipping plugin: %s", e.msg);
 		return SK_OK;
@@ -207,7 +207,7 @@ static int cand_add(struct cand *c, const char *path, int explicit_, sk_plugin *
 	p->desc = d;
 	p->dl = dl;
 	p->settings = json_object();
-	p->explicit_ = explicit_;
+	p->configured = configured;
 	c->v[c->n++] = p;
 	if (out)
 		*out = p;
@@ -384,7 +384,7 @@ int sk_plugins_start(const struct sk_config *cfg, const char *builtin_dir, sk_er
 		}
 		if (rc != SK_OK)
 			break;
-		p->explicit_ = 1;
+		p->configured = 1;
 		if (pc->settings) {
 			json_decref(p->settings);
 			p->settings = json_incref(pc->settings);

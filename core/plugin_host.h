@@ -13,7 +13,7 @@ struct sk_plugin {
 	void *dl;
 	json_t *settings;    /* owned */
 	char *state_dir;
-	int explicit_;       /* named in the config: refusals stop start-up */
+	int configured;       /* named in the config: refusals stop start-up */
 	int inited;
 	struct sk_plugin *next;
 };
