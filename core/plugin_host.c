@@ -343,7 +343,8 @@ static void stop_list(sk_plugin *upto)
 
 int sk_plugins_start(const struct sk_config *cfg, const char *builtin_dir, sk_err *err)
 {
-	struct cand c = {0};
+	struct cand c = {0}, all = {0}; /* all: every plugin found, when not autoloading */
+	int scanned = 0;
 	int rc = SK_OK;
 	const char *where = cfg->path ? cfg->path : "config";
 
@@ -365,17 +366,18 @@ int sk_plugins_start(const struct sk_config *cfg, const char *builtin_dir, sk_er
 		} else {
 			p = cand_find(&c, pc->name);
 			if (!p && !cfg->autoload) {
-				/* look for it by name in the directories */
-				struct cand all = {0};
-				sk_err ignore;
-				if (builtin_dir)
-					scan_dir(&all, builtin_dir, &ignore);
-				for (size_t d = 0; d < cfg->n_plugin_dirs; d++)
-					scan_dir(&all, cfg->plugin_dirs[d], &ignore);
+				/* look for it by name in the directories, scanned once */
+				if (!scanned) {
+					sk_err ignore;
+					if (builtin_dir)
+						scan_dir(&all, builtin_dir, &ignore);
+					for (size_t d = 0; d < cfg->n_plugin_dirs; d++)
+						scan_dir(&all, cfg->plugin_dirs[d], &ignore);
+					scanned = 1;
+				}
 				sk_plugin *f = cand_find(&all, pc->name);
 				if (f)
 					rc = cand_add(&c, f->path, 1, &p, err);
-				cand_free(&all);
 			}
 			if (rc == SK_OK && !p)
 				rc = sk_fail(err, SK_ENOTFOUND, "%s:%d:%d: unknown plugin \"%s\" (not found in %s%s)", where,
@@ -400,6 +402,7 @@ int sk_plugins_start(const struct sk_config *cfg, const char *builtin_dir, sk_er
 			plugin_free(p);
 		}
 	}
+	cand_free(&all);
 	if (rc == SK_OK)
 		rc = order(&c, &loaded, err);
 	if (rc != SK_OK) {
