@@ -44,7 +44,8 @@ void http_server_set_error_body(struct http_server *s, http_error_body_fn fn, vo
  * end open streams with their terminating chunk (calling their close
  * callbacks); after grace_s the rest is cut. done runs from the loop, once. */
 void http_server_shutdown(struct http_server *s, double grace_s, void (*done)(void *ud), void *ud);
-/* closes whatever is left (close callbacks run) and frees */
+/* closes whatever is left (close callbacks run) and frees; not from inside
+ * a handler or callback of this server (shutdown's done is fine) */
 void http_server_free(struct http_server *s);
 
 /* for the fuzzer and tests: a server without a listener, and a connection
@@ -72,7 +73,9 @@ void http_respond(struct http_req *r, int status, const char *content_type, cons
                   size_t len);
 /* a streaming (chunked) response; it stops counting towards max_inflight */
 int http_stream_start(struct http_req *r, int status, const char *content_type);
-/* -1 when the connection is gone or max_out_bytes would be exceeded */
+/* -1 when the connection is gone or max_out_bytes would be exceeded; a
+ * failing send closes the connection, so the close callback may already
+ * have run when this (or http_stream_start) returns -1 */
 int http_stream_write(struct http_req *r, const char *data, size_t len);
 /* bytes written but not yet sent: a growing value means a slow consumer */
 size_t http_stream_buffered(const struct http_req *r);
