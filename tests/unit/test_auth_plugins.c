@@ -9,8 +9,6 @@
 #include <skiff/scheduler.h>
 #include <sys/stat.h>
 
-void sk_host_set_data_dir(const char *dir);
-
 static char plugins[PATH_MAX];
 static char *dir;
 
@@ -18,19 +16,14 @@ static int setup(void **state)
 {
 	(void)state;
 	tu_build_path("lib/skiff/plugins", plugins, sizeof plugins);
-	dir = tu_tempdir();
-	sk_host_set_data_dir(dir);
-	sk_err e;
-	assert_int_equal(sk_loop_init(0, 1, &e), SK_OK);
+	dir = tu_host_up();
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	sk_loop_fini();
-	tu_rmrf(dir);
-	free(dir);
+	tu_host_down(dir);
 	return 0;
 }
 

@@ -53,7 +53,6 @@ static int teardown(void **state)
 
 /* ---- helpers ---- */
 
-
 /* a pod: labels as JSON members ("'app':'web'"), node may be NULL */
 static sk_obj *pod(const char *name, const char *labels, const char *node, int v)
 {

@@ -89,7 +89,6 @@ static int teardown(void **state)
 
 /* ---- writing pods ---- */
 
-
 static sk_obj *pod(const char *name, const char *app, const char *node, int v)
 {
 	return tu_json("{'metadata':{'name':'%s','labels':{'app':'%s'}},'spec':{'nodeName':'%s'},'v':%d}", name,

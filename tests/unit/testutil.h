@@ -59,4 +59,24 @@ static inline void tu_wait(int *count, int want)
 		fail_msg("timed out waiting for %d completions (have %d)", want, *count);
 }
 
+void sk_host_set_data_dir(const char *dir);
+
+/* A plugin host with a temp data dir and a running loop, for plugin tests;
+ * returns the data dir, removed by tu_host_down. */
+static inline char *tu_host_up(void)
+{
+	char *d = tu_tempdir();
+	sk_host_set_data_dir(d);
+	sk_err e;
+	assert_int_equal(sk_loop_init(0, 1, &e), SK_OK);
+	return d;
+}
+
+static inline void tu_host_down(char *d)
+{
+	sk_loop_fini();
+	tu_rmrf(d);
+	free(d);
+}
+
 #endif
