@@ -43,7 +43,16 @@ typedef struct sk_resource_ops {
 	/* old is NULL on create. Append causes with sk_cause(); return SK_OK or
 	 * SK_EINVALID. May be NULL. */
 	int (*validate)(void *ud, const sk_obj *obj, const sk_obj *old, sk_obj *causes);
+	/* full name of the kind's type, declared with sk_types_define (see
+	 * sdk/docs/types.md), e.g. "io.k8s.api.core.v1.Pod"; NULL: no schema,
+	 * any fields accepted */
+	const char *type;
 } sk_resource_ops;
+
+/* Declare types in the notation of sdk/docs/types.md. `label` names the
+ * text in messages ("pod.types:12: ..."). The types belong to the plugin and
+ * go when it unloads. */
+int sk_types_define(sk_plugin *p, const char *label, const char *text, size_t len, sk_err *err);
 
 /* Append a Kubernetes StatusCause {reason, message, field} to `causes`.
  * reason is e.g. "FieldValueRequired", "FieldValueInvalid". */
@@ -56,6 +65,7 @@ const sk_resource_ops *sk_resource_find(const char *group, const char *plural);
 #ifndef SKIFF_CORE
 #define sk_resource_find (sk__host->resource_find)
 #define sk_cause (sk__host->cause)
+#define sk_types_define (sk__host->types_define)
 #endif
 #endif
 #include <skiff/host.h>
