@@ -128,7 +128,7 @@ const char *sk_event_json(const sk_event *pub, size_t *len)
 			size_t n = (obj ? strlen(obj) : 4) + 40;
 			e->left_frame = malloc(n);
 			if (e->left_frame)
-				e->left_len = (size_t)snprintf(e->left_frame, n, "{\"type\":\"DELETED\",\"object\":%s}",
+				e->left_len = (size_t)snprintf(e->left_frame, n, "{\"type\":\"DELETED\",\"object\":%s}\n",
 				                               obj ? obj : "null");
 			free(obj);
 		}
@@ -145,7 +145,7 @@ const char *sk_event_json(const sk_event *pub, size_t *len)
 		e->frame[t] = malloc(n);
 		if (!e->frame[t])
 			return NULL;
-		e->frame_len[t] = (size_t)snprintf(e->frame[t], n, "{\"type\":\"%s\",\"object\":%s}", type_names[t],
+		e->frame_len[t] = (size_t)snprintf(e->frame[t], n, "{\"type\":\"%s\",\"object\":%s}\n", type_names[t],
 		                                   e->obj_json ? e->obj_json : "null");
 	}
 	if (len)
@@ -311,6 +311,17 @@ struct bus_sub *bus_subscribe(sk_plugin *p, const char *prefix, const sk_selecto
 		free(t);
 	}
 	int64_t now = store_revision();
+	/* the history window is the store's, even where the ring reaches further:
+	 * clients see one rule, as etcd's compaction gives them */
+	if (from_rev > 0 && from_rev < store_compacted()) {
+		sk_fail(err, SK_EEXPIRED, "too old resource version: %" PRId64 " (%" PRId64 ")", from_rev,
+		        store_compacted());
+		sk_selector_free(s->labels);
+		sk_selector_free(s->fields);
+		free(s->prefix);
+		free(s);
+		return NULL;
+	}
 	if (from_rev > 0 && from_rev < now) {
 		int64_t oldest = ring_oldest();
 		delivering++;

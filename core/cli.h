@@ -4,6 +4,7 @@
 
 int cmd_server(int argc, char **argv);
 int cmd_plugin(int argc, char **argv);
+int cmd_kubeconfig(int argc, char **argv);
 
 /* flag parsing shared by subcommands: "--name VALUE" or "--name=VALUE";
  * returns the value and advances *i, or NULL when argv[*i] is not --name */

@@ -34,6 +34,9 @@ static const struct {
 	[SK_ENOMEM] = {"InternalError", 500},
 	[SK_ETIMEOUT] = {"Timeout", 504},
 	[SK_EABI] = {"InternalError", 500},
+	[SK_EBADREQUEST] = {"BadRequest", 400},
+	[SK_EMEDIATYPE] = {"UnsupportedMediaType", 415},
+	[SK_ENOTACCEPTABLE] = {"NotAcceptable", 406},
 };
 
 const char *sk_status_reason(int code)

@@ -1,5 +1,6 @@
 /* extpoint.c — the extension-point registry: named ops structs per kind,
  * owned by the plugin that registered them. */
+#include "schema.h"
 #include "err.h"
 #include "plugin_host.h"
 #include <skiff/admission.h>
@@ -12,6 +13,7 @@
 #include <skiff/runtime.h>
 #include <skiff/scheduler.h>
 #include <skiff/volume.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,12 +79,21 @@ static int check_resource(const sk_resource_ops *o, sk_err *err)
 		return sk_fail(err, SK_EINVALID,
 		               "resource %s: group, version, kind, plural and list_kind are required", o->name);
 	char want[256];
-	snprintf(want, sizeof want, *o->group ? "%s.%s" : "%s", o->plural, o->group);
+	int alias = o->size >= offsetof(sk_resource_ops, storage) + sizeof o->storage && o->storage;
+	/* another version of a stored resource is named plural.version.group */
+	if (alias)
+		snprintf(want, sizeof want, *o->group ? "%s.%s.%s" : "%s.%s", o->plural, o->version, o->group);
+	else
+		snprintf(want, sizeof want, *o->group ? "%s.%s" : "%s", o->plural, o->group);
 	if (strcmp(want, o->name) != 0)
 		return sk_fail(err, SK_EINVALID, "resource %s: registration name must be \"%s\"", o->name, want);
-	for (struct reg *r = regs[SK_EXT_RESOURCE]; r; r = r->next) {
+	if (alias && (!o->to_storage || !o->from_storage))
+		return sk_fail(err, SK_EINVALID, "resource %s: a version of %s needs to_storage and from_storage",
+		               o->name, o->storage);
+	for (struct reg *r = regs[SK_EXT_RESOURCE]; r && !alias; r = r->next) {
 		const sk_resource_ops *x = r->ops;
-		if (strcmp(x->group, o->group) == 0 && strcmp(x->kind, o->kind) == 0)
+		int x_alias = x->size >= offsetof(sk_resource_ops, storage) + sizeof x->storage && x->storage;
+		if (!x_alias && strcmp(x->group, o->group) == 0 && strcmp(x->kind, o->kind) == 0)
 			return sk_fail(err, SK_EEXIST, "resource %s: kind %s in group \"%s\" is already served by %s",
 			               o->name, o->kind, o->group, x->name);
 	}
@@ -138,6 +149,7 @@ int sk_unregister(sk_plugin *p, sk_ext_kind kind, const char *name)
 
 void sk_ext_unregister_owner(sk_plugin *p)
 {
+	schema_forget(sk_plugin_name(p));
 	for (int k = 1; k < SK_EXT_KIND_MAX; k++) {
 		struct reg **pp = &regs[k];
 		while (*pp) {

@@ -2,6 +2,7 @@
  * Members are in the header's order; the compiler checks every signature. */
 #include "plugin_host.h"
 #include <skiff/skiff.h>
+#include <skiff/validate.h>
 
 static const struct sk_host table = {
 	.size = sizeof(struct sk_host),
@@ -97,6 +98,38 @@ static const struct sk_host table = {
 	.ext_foreach = sk_ext_foreach,
 	.resource_find = sk_resource_find,
 	.cause = sk_cause,
+	.types_define = sk_types_define,
+	.cause_required = sk_cause_required,
+	.cause_forbidden = sk_cause_forbidden,
+	.cause_invalid_str = sk_cause_invalid_str,
+	.cause_invalid_int = sk_cause_invalid_int,
+	.cause_invalid_obj = sk_cause_invalid_obj,
+	.cause_not_supported = sk_cause_not_supported,
+	.cause_duplicate = sk_cause_duplicate,
+	.cause_too_long = sk_cause_too_long,
+	.cause_too_many = sk_cause_too_many,
+	.check_dns1123_label = sk_check_dns1123_label,
+	.check_dns1123_subdomain = sk_check_dns1123_subdomain,
+	.check_dns1035_label = sk_check_dns1035_label,
+	.check_qualified_name = sk_check_qualified_name,
+	.check_label_value = sk_check_label_value,
+	.check_name = sk_check_name,
+	.check_labels = sk_check_labels,
+	.check_annotations = sk_check_annotations,
+	.check_label_selector = sk_check_label_selector,
+	.check_nonnegative = sk_check_nonnegative,
+	.check_positive = sk_check_positive,
+	.check_quantity_nonnegative = sk_check_quantity_nonnegative,
+	.check_int_or_percent = sk_check_int_or_percent,
+	.check_port_number = sk_check_port_number,
+	.check_port_name = sk_check_port_name,
+	.check_protocol = sk_check_protocol,
+	.check_ip = sk_check_ip,
+	.check_cidr = sk_check_cidr,
+	.check_http_header_name = sk_check_http_header_name,
+	.check_env_var_name = sk_check_env_var_name,
+	.check_config_map_key = sk_check_config_map_key,
+	.check_field_manager = sk_check_field_manager,
 };
 
 const struct sk_host *sk_host_table(void) { return &table; }

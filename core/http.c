@@ -1,14 +1,18 @@
 /* http.c — HTTP/1.1 server connections on the loop: parsing with
- * http-parser, keep-alive, in-order pipelining, limits, chunked streaming
- * and graceful shutdown. */
+ * http-parser, keep-alive, in-order pipelining, limits, chunked streaming,
+ * graceful shutdown, and TLS (OpenSSL, non-blocking) underneath. */
 #include "http.h"
 #include "err.h"
+#include "log.h"
 #include "loop.h"
+#include "tls.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <http_parser.h>
 #include <netdb.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +108,15 @@ struct http_conn {
 	int seen;    /* visited by shutdown */
 	int lingering; /* reply sent and write side shut: waiting for the client's EOF */
 	char remote[64];
+	/* TLS; ssl is NULL on plain connections */
+	SSL *ssl;
+	int handshaking;
+	int tls_broken;       /* a fatal TLS error: no close_notify may follow */
+	int read_wants_write; /* SSL_read needs the socket writable first */
+	int write_wants_read; /* SSL_write needs the socket readable first */
+	size_t retry_len;     /* an SSL_write to repeat with this length */
+	char *peer_cn;        /* verified client certificate, else NULL */
+	char **peer_orgs;
 };
 
 struct http_server {
@@ -113,6 +126,7 @@ struct http_server {
 	http_error_body_fn err_fn;
 	void *err_ud;
 	int lfd, port;
+	SSL_CTX *tls; /* owned; NULL: plain HTTP */
 	ev_io lw;
 	ev_timer grace, done_w;
 	struct http_conn *conns;
@@ -127,10 +141,14 @@ struct http_server {
 #define OUT_HIGH_WATER (64 * 1024)
 #define READ_CHUNK 16384
 
+/* one SSL_write at most; partial writes return after each record anyway */
+#define TLS_WRITE_MAX (1024 * 1024)
+
 static http_parser_settings settings;
 static void conn_close(struct http_conn *c);
 static void conn_flush(struct http_conn *c);
 static void conn_resume(struct http_conn *c);
+static void want_read(struct http_conn *c);
 
 /* ---- helpers ---- */
 
@@ -216,6 +234,8 @@ static void conn_destroy(struct http_conn *c)
 	s->nconns--;
 	buf_free(&c->in);
 	buf_free(&c->out);
+	free(c->peer_cn);
+	free(c->peer_orgs);
 	free(c);
 	if (s->shutting_down && !s->nconns && !s->done_called && !ev_is_active(&s->done_w)) {
 		ev_timer_set(&s->done_w, 0, 0);
@@ -486,7 +506,7 @@ static void conn_parse(struct http_conn *c)
 	}
 	c->parsing = 0;
 	if (!c->dead && c->in.len <= c->s->lim.max_header_bytes + READ_CHUNK)
-		ev_io_start(sk_ev(), &c->rw);
+		want_read(c);
 }
 
 /* The handled request's reply is complete: go on with the next one. */
@@ -502,32 +522,226 @@ static void conn_resume(struct http_conn *c)
 		conn_flush(c);
 		return;
 	}
-	ev_io_start(sk_ev(), &c->rw);
+	want_read(c);
 	if (!c->parsing)
 		conn_parse(c);
 }
 
-static void on_read(struct ev_loop *l, ev_io *w, int revents)
+/* ---- transport: a plain socket or TLS over it ---- */
+
+enum { IO_AGAIN = -1, IO_ERR = -2 };
+
+/* (re)start reading. Bytes TLS has already taken off the socket do not
+ * make it readable again, so they are fed to on_read by hand. */
+static void want_read(struct http_conn *c)
 {
-	(void)revents;
-	struct http_conn *c = w->data;
-	char tmp[READ_CHUNK];
-	ssize_t n = read(c->fd, tmp, sizeof tmp);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+	if (c->dead || c->read_wants_write)
+		return; /* on_write goes on with the read */
+	ev_io_start(sk_ev(), &c->rw);
+	if (c->ssl && !c->handshaking && SSL_has_pending(c->ssl))
+		ev_feed_event(sk_ev(), &c->rw, EV_READ);
+}
+
+/* > 0 bytes read, 0 the client is done, IO_AGAIN, IO_ERR */
+static ssize_t conn_recv(struct http_conn *c, char *buf, size_t cap)
+{
+	if (!c->ssl) {
+		ssize_t n = read(c->fd, buf, cap);
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? IO_AGAIN : IO_ERR;
+		return n;
+	}
+	ERR_clear_error();
+	int n = SSL_read(c->ssl, buf, (int)cap);
+	if (n > 0)
+		return n;
+	switch (SSL_get_error(c->ssl, n)) {
+	case SSL_ERROR_WANT_READ:
+		return IO_AGAIN;
+	case SSL_ERROR_WANT_WRITE:
+		/* no spinning on a readable socket until it can write */
+		c->read_wants_write = 1;
+		ev_io_stop(sk_ev(), &c->rw);
+		ev_io_start(sk_ev(), &c->ww);
+		return IO_AGAIN;
+	case SSL_ERROR_ZERO_RETURN: /* close_notify, or a bare EOF (SSL_OP_IGNORE_UNEXPECTED_EOF) */
+		return 0;
+	default:
+		ERR_clear_error();
+		c->tls_broken = 1;
+		return IO_ERR;
+	}
+}
+
+/* > 0 bytes sent, IO_AGAIN (with the watcher it waits for started), IO_ERR */
+static ssize_t conn_send(struct http_conn *c, const char *p, size_t len)
+{
+	struct ev_loop *l = sk_ev();
+	if (!c->ssl) {
+		for (;;) {
+			ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				ev_io_start(l, &c->ww);
+				return IO_AGAIN;
+			}
+			return n > 0 ? n : IO_ERR;
+		}
+	}
+	/* a write that has to be repeated is repeated with the same length; the
+	 * bytes stay the same, as out only grows until it is all sent (and may
+	 * move: SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER) */
+	if (c->retry_len)
+		len = c->retry_len;
+	else if (len > TLS_WRITE_MAX)
+		len = TLS_WRITE_MAX;
+	ERR_clear_error();
+	int n = SSL_write(c->ssl, p, (int)len);
+	if (n > 0) {
+		c->retry_len = 0;
+		return n;
+	}
+	c->retry_len = len;
+	switch (SSL_get_error(c->ssl, n)) {
+	case SSL_ERROR_WANT_WRITE:
+		ev_io_start(l, &c->ww);
+		return IO_AGAIN;
+	case SSL_ERROR_WANT_READ:
+		c->write_wants_read = 1;
+		ev_io_stop(l, &c->ww);
+		ev_io_start(l, &c->rw);
+		return IO_AGAIN;
+	default:
+		ERR_clear_error();
+		c->tls_broken = 1;
+		return IO_ERR;
+	}
+}
+
+/* 1 once close_notify is out (or cannot go), 0 while it waits for the socket */
+static int tls_close_notify(struct http_conn *c)
+{
+	ERR_clear_error();
+	int rc = SSL_shutdown(c->ssl);
+	if (rc >= 0)
+		return 1;
+	if (SSL_get_error(c->ssl, rc) == SSL_ERROR_WANT_WRITE) {
+		ev_io_start(sk_ev(), &c->ww);
+		return 0;
+	}
+	ERR_clear_error();
+	c->tls_broken = 1;
+	return 1;
+}
+
+/* Plain HTTP on the TLS port: a readable answer, as Go's servers give,
+ * instead of a TLS alert. A TLS client starts with a handshake record
+ * (0x16); a request line starts with a method's capital letter. */
+static int plain_http_on_tls(struct http_conn *c)
+{
+	unsigned char b[1];
+	if (recv(c->fd, b, 1, MSG_PEEK) != 1 || b[0] < 'A' || b[0] > 'Z')
+		return 0;
+	static const char body[] = "Client sent an HTTP request to an HTTPS server.\n";
+	char msg[256];
+	int n = snprintf(msg, sizeof msg,
+	                 "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+	                 "Connection: close\r\nContent-Length: %zu\r\n\r\n%s",
+	                 sizeof body - 1, body);
+	if (send(c->fd, msg, (size_t)n, MSG_NOSIGNAL) < 0) {
+		/* nothing to do: the connection is closed next either way */
+	}
+	/* take in what the request sent, so that the close is a FIN and not a
+	 * reset that could destroy the answer before the client reads it */
+	char sink[4096];
+	for (int i = 0; i < 16 && recv(c->fd, sink, sizeof sink, MSG_DONTWAIT) > 0; i++)
+		;
+	return 1;
+}
+
+static void conn_read(struct http_conn *c);
+
+static void conn_handshake(struct http_conn *c)
+{
+	struct ev_loop *l = sk_ev();
+	if (SSL_in_before(c->ssl) && plain_http_on_tls(c)) {
+		LOG_D("plain HTTP from %s on the TLS port", c->remote);
+		c->tls_broken = 1;
+		conn_close(c);
 		return;
-	hold(c);
+	}
+	ERR_clear_error();
+	int rc = SSL_do_handshake(c->ssl);
+	if (rc == 1) {
+		c->handshaking = 0;
+		ev_io_stop(l, &c->ww);
+		tls_peer_subject(c->ssl, &c->peer_cn, &c->peer_orgs);
+		arm(c, c->s->lim.header_timeout_s); /* the request head gets its own time */
+		ev_io_start(l, &c->rw);
+		conn_read(c); /* the first request may have come with the last handshake flight */
+		return;
+	}
+	switch (SSL_get_error(c->ssl, rc)) {
+	case SSL_ERROR_WANT_READ:
+		ev_io_stop(l, &c->ww);
+		ev_io_start(l, &c->rw);
+		return;
+	case SSL_ERROR_WANT_WRITE:
+		ev_io_stop(l, &c->rw);
+		ev_io_start(l, &c->ww);
+		return;
+	default: {
+		char why[200] = "the connection closed";
+		unsigned long e = ERR_peek_last_error();
+		if (e)
+			ERR_error_string_n(e, why, sizeof why);
+		ERR_clear_error();
+		LOG_D("TLS handshake with %s failed: %s", c->remote, why);
+		c->tls_broken = 1;
+		conn_close(c);
+	}
+	}
+}
+
+static void conn_read(struct http_conn *c)
+{
+	char tmp[READ_CHUNK];
+	ssize_t n = conn_recv(c, tmp, sizeof tmp);
+	if (n == IO_AGAIN)
+		return;
 	if (n <= 0) {
 		conn_close(c);
 	} else if (c->phase == P_CLOSING) {
 		/* draining what the client still sends before we close */
+		if (c->ssl && SSL_has_pending(c->ssl))
+			ev_feed_event(sk_ev(), &c->rw, EV_READ);
 	} else if (buf_add(&c->in, tmp, (size_t)n)) {
 		conn_close(c);
 	} else {
 		/* unparsed input beyond a request head waits for the handled
 		 * request; stop reading rather than buffer without bound */
 		if (c->in.len > c->s->lim.max_header_bytes + sizeof tmp)
-			ev_io_stop(l, &c->rw);
+			ev_io_stop(sk_ev(), &c->rw);
 		conn_parse(c);
+	}
+}
+
+static void on_read(struct ev_loop *l, ev_io *w, int revents)
+{
+	(void)l;
+	(void)revents;
+	struct http_conn *c = w->data;
+	hold(c);
+	if (c->handshaking) {
+		conn_handshake(c);
+	} else {
+		if (c->write_wants_read) {
+			c->write_wants_read = 0;
+			conn_flush(c);
+		}
+		if (!c->dead)
+			conn_read(c);
 	}
 	release(c);
 }
@@ -537,14 +751,12 @@ static void on_read(struct ev_loop *l, ev_io *w, int revents)
 static void conn_flush(struct http_conn *c)
 {
 	struct ev_loop *l = sk_ev();
+	if (c->handshaking)
+		return; /* nothing is written before a request */
 	while (!c->dead && c->out_off < c->out.len) {
-		ssize_t n = send(c->fd, c->out.data + c->out_off, c->out.len - c->out_off, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			ev_io_start(l, &c->ww);
+		ssize_t n = conn_send(c, c->out.data + c->out_off, c->out.len - c->out_off);
+		if (n == IO_AGAIN)
 			return;
-		}
 		if (n <= 0) {
 			conn_close(c);
 			return;
@@ -553,20 +765,23 @@ static void conn_flush(struct http_conn *c)
 	}
 	if (c->dead)
 		return;
-	ev_io_stop(l, &c->ww);
+	if (!c->read_wants_write)
+		ev_io_stop(l, &c->ww);
 	c->out.len = c->out_off = 0;
 	if (!c->parsing && c->phase == P_IDLE && c->in.len)
 		conn_parse(c); /* requests held back by OUT_HIGH_WATER */
 	if (c->dead)
 		return;
 	if (c->close_after && !c->lingering) {
+		if (c->ssl && !c->tls_broken && !tls_close_notify(c))
+			return; /* on_write comes back here once the alert can go */
 		/* half-close and drain for a moment before closing: closing with
 		 * unread input (say, a refused body) sends a reset that can destroy
 		 * the reply before the client has read it */
 		shutdown(c->fd, SHUT_WR);
 		c->lingering = 1;
 		arm(c, c->s->lim.header_timeout_s < 2 ? c->s->lim.header_timeout_s : 2);
-		ev_io_start(l, &c->rw);
+		want_read(c);
 	}
 }
 
@@ -576,7 +791,17 @@ static void on_write(struct ev_loop *l, ev_io *w, int revents)
 	(void)revents;
 	struct http_conn *c = w->data;
 	hold(c);
-	conn_flush(c);
+	if (c->handshaking) {
+		conn_handshake(c);
+	} else {
+		if (c->read_wants_write) {
+			c->read_wants_write = 0;
+			want_read(c);
+			conn_read(c);
+		}
+		if (!c->dead)
+			conn_flush(c);
+	}
 	release(c);
 }
 
@@ -604,6 +829,15 @@ static void conn_close(struct http_conn *c)
 	ev_io_stop(l, &c->rw);
 	ev_io_stop(l, &c->ww);
 	ev_timer_stop(l, &c->timer);
+	if (c->ssl) {
+		/* best effort: the socket closes right after */
+		ERR_clear_error();
+		if (!c->tls_broken && !c->handshaking && !(SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN))
+			SSL_shutdown(c->ssl);
+		ERR_clear_error();
+		SSL_free(c->ssl);
+		c->ssl = NULL;
+	}
 	close(c->fd);
 	struct http_req *r = c->req;
 	c->req = NULL;
@@ -637,6 +871,18 @@ int http_server_adopt(struct http_server *s, int fd, const char *remote)
 	if (!c) {
 		close(fd);
 		return -1;
+	}
+	if (s->tls) {
+		c->ssl = SSL_new(s->tls);
+		if (!c->ssl || !SSL_set_fd(c->ssl, fd)) {
+			ERR_clear_error();
+			SSL_free(c->ssl);
+			free(c);
+			close(fd);
+			return -1;
+		}
+		SSL_set_accept_state(c->ssl);
+		c->handshaking = 1; /* bounded by the head timeout armed below */
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	c->s = s;
@@ -845,6 +1091,13 @@ struct http_server *http_server_start(const char *addr, const struct http_limits
 int http_server_port(const struct http_server *s) { return s ? s->port : 0; }
 size_t http_server_connections(const struct http_server *s) { return s ? s->nconns : 0; }
 
+void http_server_set_tls(struct http_server *s, void *ssl_ctx)
+{
+	if (s->tls && s->tls != ssl_ctx)
+		SSL_CTX_free(s->tls);
+	s->tls = ssl_ctx;
+}
+
 void http_server_set_error_body(struct http_server *s, http_error_body_fn fn, void *ud)
 {
 	s->err_fn = fn;
@@ -924,6 +1177,7 @@ void http_server_free(struct http_server *s)
 	close_all(s);
 	ev_timer_stop(sk_ev(), &s->grace);
 	ev_timer_stop(sk_ev(), &s->done_w);
+	SSL_CTX_free(s->tls);
 	free(s);
 }
 
@@ -934,6 +1188,12 @@ const char *http_req_target(const struct http_req *r) { return r->target.data; }
 const char *http_req_path(const struct http_req *r) { return r->path; }
 const char *http_req_query(const struct http_req *r) { return r->query; }
 const char *http_req_remote(const struct http_req *r) { return r->c ? r->c->remote : ""; }
+const char *http_req_peer_cn(const struct http_req *r) { return r->c ? r->c->peer_cn : NULL; }
+
+const char *const *http_req_peer_orgs(const struct http_req *r)
+{
+	return r->c && r->c->peer_cn ? (const char *const *)r->c->peer_orgs : NULL;
+}
 
 const char *http_req_body(const struct http_req *r, size_t *len)
 {

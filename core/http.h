@@ -6,6 +6,11 @@
  * is also its response handle; it stays valid until the response is
  * complete (http_respond, http_stream_end) or its close callback has run.
  * Everything runs on the loop thread.
+ *
+ * With an SSL_CTX set (http_server_set_tls) every connection is TLS: the
+ * handshake must finish within header_timeout_s, a plain-HTTP client gets a
+ * plain 400 and is closed, and a verified client certificate's subject is
+ * available to handlers (http_req_peer_cn, http_req_peer_orgs).
  */
 #ifndef SKIFF_CORE_HTTP_H
 #define SKIFF_CORE_HTTP_H
@@ -40,6 +45,10 @@ struct http_server *http_server_start(const char *listen, const struct http_limi
                                       http_handler_fn handler, void *ud, sk_err *err);
 int http_server_port(const struct http_server *s);
 void http_server_set_error_body(struct http_server *s, http_error_body_fn fn, void *ud);
+/* TLS for connections accepted from now on (an SSL_CTX *, see tls.h); the
+ * server owns it from then on and frees it in http_server_free. Call it
+ * before the loop runs. NULL: plain HTTP. */
+void http_server_set_tls(struct http_server *s, void *ssl_ctx);
 /* stop accepting, close idle connections, let in-flight requests finish and
  * end open streams with their terminating chunk (calling their close
  * callbacks); after grace_s the rest is cut. done runs from the loop, once. */
@@ -64,6 +73,11 @@ const char *http_req_query(const struct http_req *r);  /* after '?', or "" */
 const char *http_req_header(const struct http_req *r, const char *name);
 const char *http_req_body(const struct http_req *r, size_t *len);
 const char *http_req_remote(const struct http_req *r); /* "ip:port" */
+/* the verified TLS client certificate's subject CN and its O values
+ * (NULL-terminated); both NULL when none was offered, and on plain HTTP.
+ * Borrowed from the connection: valid while the request is being handled. */
+const char *http_req_peer_cn(const struct http_req *r);
+const char *const *http_req_peer_orgs(const struct http_req *r);
 
 /* the response */
 void http_on_close(struct http_req *r, http_close_fn fn, void *ud);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+
 static const char usage[] =
 	"skiff — a Kubernetes-compatible container orchestrator\n"
 	"\n"
@@ -13,6 +14,7 @@ static const char usage[] =
 	"  server           run the control plane\n"
 	"  plugin check F   tell what a plugin file is and whether this host can load it\n"
 	"  plugin list      show the plugins a running server loaded\n"
+	"  kubeconfig       print the admin kubeconfig for kubectl\n"
 	"  version          print the version\n"
 	"\n"
 	"Run 'skiff COMMAND --help' for a command's options.\n";
@@ -52,6 +54,8 @@ int main(int argc, char **argv)
 		return cmd_server(argc - 1, argv + 1);
 	if (strcmp(cmd, "plugin") == 0)
 		return cmd_plugin(argc - 1, argv + 1);
+	if (strcmp(cmd, "kubeconfig") == 0)
+		return cmd_kubeconfig(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		if (argc > 2 && cli_wants_help(argc - 1, argv + 1)) {
 			puts("Usage: skiff version\n\nPrints skiff's version and the plugin ABI it provides.");

@@ -1,5 +1,6 @@
 /* server.c — `skiff server`: load config and plugins, open the store, start
  * controllers, run until SIGTERM/SIGINT, then stop in reverse order. */
+#include "api.h"
 #include "bus.h"
 #include "cli.h"
 #include "config.h"
@@ -8,6 +9,7 @@
 #include "loop.h"
 #include "plugin_host.h"
 #include "runstate.h"
+#include "schema.h"
 #include "store.h"
 #include <inttypes.h>
 #include <limits.h>
@@ -65,11 +67,24 @@ static void stop_controllers(struct started *s)
 	}
 }
 
+static void api_stopped(void *ud)
+{
+	(void)ud;
+	sk_loop_stop();
+}
+
 static void on_signal(int signo, void *ud)
 {
 	(void)ud;
+	static int again;
+	if (again++) {
+		sk_loop_stop();
+		return;
+	}
 	LOG_I("received signal %d, shutting down", signo);
-	sk_loop_stop();
+	/* watches end with their final chunk; requests in flight may finish */
+	api_watch_stop_all();
+	api_server_stop(5.0, api_stopped, NULL);
 }
 
 int cmd_server(int argc, char **argv)
@@ -127,9 +142,17 @@ int cmd_server(int argc, char **argv)
 		goto out_cfg;
 	}
 	bus_init(4096);
+	if (schema_init(&err) != SK_OK) {
+		LOG_E("start-up stopped: %s", err.msg);
+		goto out_loop;
+	}
 	if (sk_plugins_start(&cfg, have_builtin ? builtin : NULL, &err) != SK_OK) {
 		LOG_E("start-up stopped: %s", err.msg);
 		goto out_loop;
+	}
+	if (schema_check_refs(&err) != SK_OK) {
+		LOG_E("start-up stopped: %s", err.msg);
+		goto out_plugins;
 	}
 	if (store_open(cfg.datastore, cfg.data_dir, cfg.datastore_settings, cfg.history_revisions,
 	               cfg.compact_interval_s, &err) != SK_OK) {
@@ -142,6 +165,10 @@ int cmd_server(int argc, char **argv)
 	sk_ext_foreach(SK_EXT_CONTROLLER, start_controller, &ctl);
 	if (ctl.failed) {
 		LOG_E("start-up stopped: %s", ctl.err.msg);
+		goto out_controllers;
+	}
+	if (api_server_start(&cfg, &err) != SK_OK) {
+		LOG_E("start-up stopped: %s", err.msg);
 		goto out_controllers;
 	}
 	if (runstate_write(cfg.data_dir, cfg.listen, &err) != SK_OK)
@@ -158,6 +185,8 @@ int cmd_server(int argc, char **argv)
 	rc = 0;
 	runstate_remove(cfg.data_dir);
 out_controllers:
+	api_watch_stop_all();
+	api_server_free();
 	stop_controllers(&ctl);
 	free(ctl.v);
 	free(ctl.ud);
@@ -165,6 +194,7 @@ out_controllers:
 out_plugins:
 	sk_plugins_stop();
 out_loop:
+	schema_fini();
 	bus_fini();
 	sk_loop_fini();
 out_cfg:

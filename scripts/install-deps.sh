@@ -9,7 +9,7 @@ BUILD_PKGS=(
   libssl-dev libcurl4-openssl-dev libcmocka-dev
 )
 RUN_PKGS=(kubernetes-client)
-TEST_PKGS=(valgrind procps)
+TEST_PKGS=(valgrind procps python3-kubernetes etcd-server)
 
 want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${TEST_PKGS[@]}")
 missing=()

@@ -428,10 +428,12 @@ static void foreach_visitor_may_unregister(void **state)
 static void resource_validation(void **state)
 {
 	(void)state;
-	sk_resource_ops good_core = {sizeof good_core, "pods", "", "v1", "Pod", "pods", "pod", "PodList",
-	                             NULL, NULL, 1, 0, NULL, NULL, NULL};
-	sk_resource_ops good_apps = {sizeof good_apps, "deployments.apps", "apps", "v1", "Deployment", "deployments",
-	                             "deployment", "DeploymentList", NULL, NULL, 1, 0, NULL, NULL, NULL};
+	sk_resource_ops good_core = {.size = sizeof good_core, .name = "pods", .group = "", .version = "v1",
+	                             .kind = "Pod", .plural = "pods", .singular = "pod", .list_kind = "PodList",
+	                             .namespaced = 1};
+	sk_resource_ops good_apps = {.size = sizeof good_apps, .name = "deployments.apps", .group = "apps",
+	                             .version = "v1", .kind = "Deployment", .plural = "deployments",
+	                             .singular = "deployment", .list_kind = "DeploymentList", .namespaced = 1};
 	register_ok(&plug_a, SK_EXT_RESOURCE, &good_core, NULL);
 	register_ok(&plug_a, SK_EXT_RESOURCE, &good_apps, NULL);
 	static const struct {
@@ -457,9 +459,9 @@ static void resource_validation(void **state)
 	};
 	sk_resource_ops ops[sizeof cases / sizeof cases[0]];
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		ops[i] = (sk_resource_ops){sizeof ops[i], cases[i].name, cases[i].group, cases[i].version,
-		                           cases[i].kind, cases[i].plural, NULL, cases[i].list_kind,
-		                           NULL, NULL, 1, 0, NULL, NULL, NULL};
+		ops[i] = (sk_resource_ops){.size = sizeof ops[i], .name = cases[i].name, .group = cases[i].group,
+		                           .version = cases[i].version, .kind = cases[i].kind,
+		                           .plural = cases[i].plural, .list_kind = cases[i].list_kind, .namespaced = 1};
 		sk_err e = {0};
 		int rc = sk_register(&plug_b, SK_EXT_RESOURCE, &ops[i], NULL, &e);
 		if (rc != cases[i].code)

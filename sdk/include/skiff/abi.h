@@ -50,6 +50,9 @@ typedef enum sk_status {
 	SK_ENOMEM = 12,       /* InternalError (500)                  */
 	SK_ETIMEOUT = 13,     /* Timeout (504)                        */
 	SK_EABI = 14,         /* plugin built for an incompatible ABI  */
+	SK_EBADREQUEST = 15,  /* BadRequest (400): malformed request   */
+	SK_EMEDIATYPE = 16,   /* UnsupportedMediaType (415)            */
+	SK_ENOTACCEPTABLE = 17, /* NotAcceptable (406)                 */
 } sk_status;
 
 /* An error: a status and a message fit to show a user. Callers own it,

@@ -79,8 +79,9 @@ int64_t sk_api_revision(void);
 
 sk_watch *sk_watch_start(sk_plugin *p, const sk_watch_spec *spec, sk_err *err);
 void sk_watch_stop(sk_watch *w);
-/* The watch-event frame {"type":..,"object":..} as JSON, serialized once per
- * commit and shared by every watcher that sees the same type; borrowed. */
+/* The watch-event frame {"type":..,"object":..} as JSON and a newline, as
+ * a Kubernetes watch stream carries it; serialized once per commit and
+ * shared by every watcher that sees the same type; borrowed. */
 const char *sk_event_json(const sk_event *ev, size_t *len);
 
 #ifndef SKIFF_CORE

@@ -19,6 +19,7 @@
 #include <skiff/informer.h>
 #include <skiff/plugin.h>
 #include <skiff/resource.h>
+#include <skiff/validate.h>
 
 struct sk_host {
 	uint32_t size;
@@ -121,6 +122,39 @@ struct sk_host {
 	/* resource.h */
 	const sk_resource_ops *(*resource_find)(const char *group, const char *plural);
 	void (*cause)(sk_obj *causes, const char *reason, const char *field, const char *fmt, ...);
+	int (*types_define)(sk_plugin *p, const char *label, const char *text, size_t len, sk_err *err);
+	/* validate.h */
+	void (*cause_required)(sk_obj *causes, const char *field, const char *detail);
+	void (*cause_forbidden)(sk_obj *causes, const char *field, const char *detail);
+	void (*cause_invalid_str)(sk_obj *causes, const char *field, const char *value, const char *fmt, ...);
+	void (*cause_invalid_int)(sk_obj *causes, const char *field, int64_t value, const char *fmt, ...);
+	void (*cause_invalid_obj)(sk_obj *causes, const char *field, const sk_obj *value, const char *fmt, ...);
+	void (*cause_not_supported)(sk_obj *causes, const char *field, const char *value, const char *const *supported);
+	void (*cause_duplicate)(sk_obj *causes, const char *field, const char *value);
+	void (*cause_too_long)(sk_obj *causes, const char *field, int64_t max_bytes);
+	void (*cause_too_many)(sk_obj *causes, const char *field, int64_t actual, int64_t max_items);
+	const char *(*check_dns1123_label)(sk_obj *causes, const char *field, const char *value);
+	const char *(*check_dns1123_subdomain)(sk_obj *causes, const char *field, const char *value);
+	const char *(*check_dns1035_label)(sk_obj *causes, const char *field, const char *value);
+	const char *(*check_qualified_name)(sk_obj *causes, const char *field, const char *value);
+	const char *(*check_label_value)(sk_obj *causes, const char *field, const char *value);
+	const char *(*check_name)(sk_obj *causes, const char *field, const char *name, int rule, int prefix);
+	const char *(*check_labels)(sk_obj *causes, const char *field, const sk_obj *labels);
+	const char *(*check_annotations)(sk_obj *causes, const char *field, const sk_obj *annotations);
+	const char *(*check_label_selector)(sk_obj *causes, const char *field, const sk_obj *selector);
+	const char *(*check_nonnegative)(sk_obj *causes, const char *field, int64_t value);
+	const char *(*check_positive)(sk_obj *causes, const char *field, int64_t value);
+	const char *(*check_quantity_nonnegative)(sk_obj *causes, const char *field, const sk_quantity *q);
+	const char *(*check_int_or_percent)(sk_obj *causes, const char *field, const sk_obj *value);
+	const char *(*check_port_number)(sk_obj *causes, const char *field, int64_t port);
+	const char *(*check_port_name)(sk_obj *causes, const char *field, const char *name);
+	const char *(*check_protocol)(sk_obj *causes, const char *field, const char *protocol);
+	const char *(*check_ip)(sk_obj *causes, const char *field, const char *value);
+	const char *(*check_cidr)(sk_obj *causes, const char *field, const char *value);
+	const char *(*check_http_header_name)(sk_obj *causes, const char *field, const char *value);
+	const char *(*check_env_var_name)(sk_obj *causes, const char *field, const char *name, int relaxed);
+	const char *(*check_config_map_key)(sk_obj *causes, const char *field, const char *key);
+	const char *(*check_field_manager)(sk_obj *causes, const char *field, const char *manager);
 	/* ABI 1.0 ends here; later minors append below. */
 };
 

@@ -22,6 +22,18 @@
 #define SK_SUB_LOG 0x10u
 #define SK_SUB_EXEC 0x20u
 
+/* A column of `kubectl get` (a meta.k8s.io/v1 Table column). */
+typedef struct sk_column {
+	const char *name;        /* "Ready" — kubectl prints it upper-cased */
+	const char *type;        /* "string", "integer", "number", "boolean", "date" */
+	const char *description;
+	int priority;            /* 0: always shown; 1: only with -o wide */
+	/* the cell from the object, as a CRD's additionalPrinterColumns jsonPath
+	 * (".spec.nodeName"), when the row callback does not fill it; "date"
+	 * cells are shown as an age ("5m") */
+	const char *json_path;
+} sk_column;
+
 typedef struct sk_resource_ops {
 	uint32_t size;
 	const char *name;               /* "pods", "deployments.apps" */
@@ -47,12 +59,45 @@ typedef struct sk_resource_ops {
 	 * sdk/docs/types.md), e.g. "io.k8s.api.core.v1.Pod"; NULL: no schema,
 	 * any fields accepted */
 	const char *type;
+	/* `kubectl get` columns after Name; NULL-name terminated, NULL: just Age */
+	const sk_column *columns;
+	/* fills `cells` (an array with one entry per column, nulls to start
+	 * with; Name is not among them) for obj; NULL: cells from json_path */
+	void (*row)(void *ud, const sk_obj *obj, sk_obj *cells);
+	/* Another version of a resource registered elsewhere (an older API
+	 * version, or the same kind in a former group: extensions/v1beta1
+	 * Deployments are apps/v1 Deployments). Such a registration is named
+	 * "<plural>.<version>.<group>" (".v1beta1.extensions"), shares the
+	 * objects of `storage` ("deployments.apps") and converts in place
+	 * between its shape and the storage version's. Every response carries
+	 * `deprecation` as a Warning header. NULL storage: a resource of its own. */
+	const char *storage;
+	int (*to_storage)(void *ud, sk_obj *obj, sk_err *err);
+	int (*from_storage)(void *ud, sk_obj *obj, sk_err *err);
+	const char *deprecation;
+	/* which names are valid: SK_NAME_DNS_SUBDOMAIN (0, most kinds),
+	 * SK_NAME_DNS_LABEL, SK_NAME_DNS1035_LABEL, SK_NAME_PATH_SEGMENT (see
+	 * skiff/validate.h) */
+	int name_rule;
 } sk_resource_ops;
 
 /* Declare types in the notation of sdk/docs/types.md. `label` names the
  * text in messages ("pod.types:12: ..."). The types belong to the plugin and
  * go when it unloads. */
 int sk_types_define(sk_plugin *p, const char *label, const char *text, size_t len, sk_err *err);
+
+/* A resource of a named API group, its type in package `pkg`:
+ *   SK_GROUP_RESOURCE("apps", "v1", "deployments", "deployment", "Deployment",
+ *                     1, SK_SUB_STATUS | SK_SUB_SCALE, SK_LIST("deploy"),
+ *                     SK_LIST("all"), "io.k8s.api.apps.v1") */
+#define SK_GROUP_RESOURCE(group_, version_, plural_, singular_, kind_, namespaced_, subs_, shorts_, cats_,     \
+                          pkg_)                                                                              \
+	{                                                                                                     \
+		.size = sizeof(sk_resource_ops), .name = plural_ "." group_, .group = group_,                    \
+		.version = version_, .kind = kind_, .plural = plural_, .singular = singular_,                    \
+		.list_kind = kind_ "List", .short_names = shorts_, .categories = cats_,                          \
+		.namespaced = namespaced_, .subresources = subs_, .type = pkg_ "." kind_,                        \
+	}
 
 /* Append a Kubernetes StatusCause {reason, message, field} to `causes`.
  * reason is e.g. "FieldValueRequired", "FieldValueInvalid". */

@@ -13,6 +13,7 @@
 #include <skiff/informer.h>
 #include <skiff/plugin.h>
 #include <skiff/resource.h>
+#include <skiff/validate.h>
 #include <skiff/auth.h>
 #include <skiff/admission.h>
 #include <skiff/controller.h>
@@ -23,4 +24,15 @@
 #include <skiff/loadbalancer.h>
 #include <skiff/datastore.h>
 #include <skiff/host.h>
+
+/* Registers n resources (skiff/resource.h), stopping at the first failure. */
+static inline int sk_register_resources(sk_plugin *p, const sk_resource_ops *v, size_t n, sk_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		int rc = sk_register(p, SK_EXT_RESOURCE, &v[i], NULL, err);
+		if (rc != SK_OK)
+			return rc;
+	}
+	return SK_OK;
+}
 #endif
