@@ -113,6 +113,8 @@ void api_new_uid(char out[37]);
 
 /* api_scale.c: the scale subresource (autoscaling/v1 Scale) */
 void api_scale_get(struct api_req *r);
+/* the Scale view of an object (new reference) */
+json_t *api_scale_of(const struct api_req *r, json_t *obj);
 void api_scale_update(struct api_req *r);
 void api_scale_patch(struct api_req *r, const json_t *patch, const char *type);
 

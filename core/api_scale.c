@@ -26,7 +26,7 @@ static json_t *selector_string(json_t *sel)
 	return out;
 }
 
-static json_t *scale_of(const struct api_req *r, json_t *obj)
+json_t *api_scale_of(const struct api_req *r, json_t *obj)
 {
 	json_t *md = json_object_get(obj, "metadata"), *spec = json_object_get(obj, "spec"),
 	       *st = json_object_get(obj, "status");
@@ -64,7 +64,7 @@ void api_scale_get(struct api_req *r)
 		api_reply_error(r, &err);
 		return;
 	}
-	json_t *s = scale_of(r, obj);
+	json_t *s = api_scale_of(r, obj);
 	json_decref(obj);
 	api_reply_json(r, 200, s);
 }
@@ -118,7 +118,7 @@ void api_scale_patch(struct api_req *r, const json_t *patch, const char *type)
 		api_reply_error(r, &err);
 		return;
 	}
-	json_t *scale = scale_of(r, obj);
+	json_t *scale = api_scale_of(r, obj);
 	int rc = !strcmp(type, "json") ? patch_json(&scale, patch, &err)
 	         : !strcmp(type, "merge") ? patch_merge(&scale, patch, &err)
 	                                  : patch_strategic(&scale, patch, NULL, &err);

@@ -201,7 +201,11 @@ static void written(void *ud, const sk_err *err, json_t *stored)
 	}
 	int code = w->kind == W_CREATE ? 201 : 200;
 	op_free(w);
-	api_reply_json(r, code, api_out(r, json_incref(stored)));
+	/* a write through /scale answers with the Scale */
+	if (!strcmp(r->sub, "scale"))
+		api_reply_json(r, code, api_scale_of(r, stored));
+	else
+		api_reply_json(r, code, api_out(r, json_incref(stored)));
 }
 
 /* Server-set metadata on create. */

@@ -81,23 +81,23 @@ static int daemonset_out(void *ud, sk_obj *obj, sk_err *err)
 #define SS (SK_SUB_STATUS | SK_SUB_SCALE)
 
 static const sk_resource_ops old_versions[] = {
-	OLD("extensions", "v1beta1", "deployments", "deployment", "Deployment", SS, SK_LIST("deploy"), EXT,
+	OLD("extensions", "v1beta1", "deployments", "deployment", "Deployment", SS, NULL, EXT,
 	    workload_in, workload_out, "1.9", "1.16"),
-	OLD("extensions", "v1beta1", "replicasets", "replicaset", "ReplicaSet", SS, SK_LIST("rs"), EXT, workload_in,
+	OLD("extensions", "v1beta1", "replicasets", "replicaset", "ReplicaSet", SS, NULL, EXT, workload_in,
 	    workload_out, "1.9", "1.16"),
-	OLD("extensions", "v1beta1", "daemonsets", "daemonset", "DaemonSet", SK_SUB_STATUS, SK_LIST("ds"), EXT,
+	OLD("extensions", "v1beta1", "daemonsets", "daemonset", "DaemonSet", SK_SUB_STATUS, NULL, EXT,
 	    daemonset_in, daemonset_out, "1.9", "1.16"),
-	OLD("apps", "v1beta1", "deployments", "deployment", "Deployment", SS, SK_LIST("deploy"), B1, workload_in,
+	OLD("apps", "v1beta1", "deployments", "deployment", "Deployment", SS, NULL, B1, workload_in,
 	    workload_out, "1.9", "1.16"),
-	OLD("apps", "v1beta1", "statefulsets", "statefulset", "StatefulSet", SS, SK_LIST("sts"), B1, workload_in,
+	OLD("apps", "v1beta1", "statefulsets", "statefulset", "StatefulSet", SS, NULL, B1, workload_in,
 	    workload_out, "1.9", "1.16"),
-	OLD("apps", "v1beta2", "deployments", "deployment", "Deployment", SS, SK_LIST("deploy"), B2, workload_in,
+	OLD("apps", "v1beta2", "deployments", "deployment", "Deployment", SS, NULL, B2, workload_in,
 	    workload_out, "1.9", "1.16"),
-	OLD("apps", "v1beta2", "replicasets", "replicaset", "ReplicaSet", SS, SK_LIST("rs"), B2, workload_in,
+	OLD("apps", "v1beta2", "replicasets", "replicaset", "ReplicaSet", SS, NULL, B2, workload_in,
 	    workload_out, "1.9", "1.16"),
-	OLD("apps", "v1beta2", "daemonsets", "daemonset", "DaemonSet", SK_SUB_STATUS, SK_LIST("ds"), B2,
+	OLD("apps", "v1beta2", "daemonsets", "daemonset", "DaemonSet", SK_SUB_STATUS, NULL, B2,
 	    workload_in, workload_out, "1.9", "1.16"),
-	OLD("apps", "v1beta2", "statefulsets", "statefulset", "StatefulSet", SS, SK_LIST("sts"), B2, workload_in,
+	OLD("apps", "v1beta2", "statefulsets", "statefulset", "StatefulSet", SS, NULL, B2, workload_in,
 	    workload_out, "1.9", "1.16"),
 };
 

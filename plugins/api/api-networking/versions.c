@@ -101,11 +101,11 @@ static int same_shape(void *ud, sk_obj *obj, sk_err *err)
 	}
 
 static const sk_resource_ops old_versions[] = {
-	OLD("extensions", "v1beta1", "ingresses", "ingress", "Ingress", SK_SUB_STATUS, SK_LIST("ing"),
+	OLD("extensions", "v1beta1", "ingresses", "ingress", "Ingress", SK_SUB_STATUS, NULL,
 	    "io.k8s.api.extensions.v1beta1", ingress_in, ingress_out, "1.14", "1.22"),
-	OLD("networking.k8s.io", "v1beta1", "ingresses", "ingress", "Ingress", SK_SUB_STATUS, SK_LIST("ing"),
+	OLD("networking.k8s.io", "v1beta1", "ingresses", "ingress", "Ingress", SK_SUB_STATUS, NULL,
 	    "io.k8s.api.networking.v1beta1", ingress_in, ingress_out, "1.19", "1.22"),
-	OLD("extensions", "v1beta1", "networkpolicies", "networkpolicy", "NetworkPolicy", 0, SK_LIST("netpol"),
+	OLD("extensions", "v1beta1", "networkpolicies", "networkpolicy", "NetworkPolicy", 0, NULL,
 	    "io.k8s.api.networking.v1", same_shape, same_shape, "1.9", "1.16"),
 };
 
