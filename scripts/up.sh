@@ -2,8 +2,9 @@
 # From a fresh Debian 12 machine, as root: install what is missing, build,
 # install skiff under PREFIX (default /usr/local), and start the server with
 # its default plugins on DATA_DIR (default /var/lib/skiff), in the
-# background. Shows what it loaded. Safe to run again: a server it started
-# before is stopped first.
+# background. Shows what it loaded, then applies the example app
+# (examples/hello-app.yaml) with kubectl. Safe to run again: a server it
+# started before is stopped first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PREFIX=${PREFIX:-/usr/local}
@@ -31,4 +32,11 @@ for _ in $(seq 100); do
 done
 grep "ready in" "$LOG" | tail -1
 "$PREFIX/bin/skiff" plugin list --data-dir "$DATA_DIR"
+
+# the admin kubeconfig, and the example app through plain kubectl
+export KUBECONFIG="$DATA_DIR/kubeconfig.yaml"
+for _ in $(seq 100); do kubectl get ns default >/dev/null 2>&1 && break; sleep 0.1; done
+kubectl apply -f examples/hello-app.yaml
+kubectl get all -n hello
+echo "kubectl: export KUBECONFIG=$KUBECONFIG   (or: skiff kubeconfig --data-dir $DATA_DIR > ~/.kube/config)"
 echo "log: $LOG   stop: kill \$(cat $pidfile)"
