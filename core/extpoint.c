@@ -72,6 +72,8 @@ static struct reg *find(sk_ext_kind kind, const char *name)
 	return NULL;
 }
 
+static int is_alias(const sk_resource_ops *o);
+
 static int check_resource(const sk_resource_ops *o, sk_err *err)
 {
 	if (!o->group || !o->version || !*o->version || !o->kind || !*o->kind || !o->plural ||
@@ -79,7 +81,7 @@ static int check_resource(const sk_resource_ops *o, sk_err *err)
 		return sk_fail(err, SK_EINVALID,
 		               "resource %s: group, version, kind, plural and list_kind are required", o->name);
 	char want[256];
-	int alias = o->size >= offsetof(sk_resource_ops, storage) + sizeof o->storage && o->storage;
+	int alias = is_alias(o);
 	/* another version of a stored resource is named plural.version.group */
 	if (alias)
 		snprintf(want, sizeof want, *o->group ? "%s.%s.%s" : "%s.%s", o->plural, o->version, o->group);
@@ -92,8 +94,7 @@ static int check_resource(const sk_resource_ops *o, sk_err *err)
 		               o->name, o->storage);
 	for (struct reg *r = regs[SK_EXT_RESOURCE]; r && !alias; r = r->next) {
 		const sk_resource_ops *x = r->ops;
-		int x_alias = x->size >= offsetof(sk_resource_ops, storage) + sizeof x->storage && x->storage;
-		if (!x_alias && strcmp(x->group, o->group) == 0 && strcmp(x->kind, o->kind) == 0)
+		if (!is_alias(x) && strcmp(x->group, o->group) == 0 && strcmp(x->kind, o->kind) == 0)
 			return sk_fail(err, SK_EEXIST, "resource %s: kind %s in group \"%s\" is already served by %s",
 			               o->name, o->kind, o->group, x->name);
 	}
@@ -204,11 +205,18 @@ size_t sk_ext_count(sk_ext_kind kind)
 	return n;
 }
 
+static int is_alias(const sk_resource_ops *o)
+{
+	return o->size >= offsetof(sk_resource_ops, storage) + sizeof o->storage && o->storage;
+}
+
+/* the resource that owns its objects: other versions (aliases) are found by
+ * their registration name only */
 const sk_resource_ops *sk_resource_find(const char *group, const char *plural)
 {
 	for (struct reg *r = regs[SK_EXT_RESOURCE]; r; r = r->next) {
 		const sk_resource_ops *o = r->ops;
-		if (strcmp(o->group, group ? group : "") == 0 && strcmp(o->plural, plural) == 0)
+		if (!is_alias(o) && strcmp(o->group, group ? group : "") == 0 && strcmp(o->plural, plural) == 0)
 			return o;
 	}
 	return NULL;

@@ -53,6 +53,76 @@ check "an invalid name is rejected with kubectl's message" bash -c "kubectl crea
 check "create configmap, then get it" bash -c "kubectl create configmap cfg --from-literal=a=1 | grep -q 'configmap/cfg created' && kubectl get cm cfg --no-headers | grep -Eq '^cfg +1 +'"
 check "creating it twice is AlreadyExists" bash -c "kubectl create configmap cfg 2>&1 | grep -q 'AlreadyExists'"
 check "kubectl delete" bash -c "kubectl delete pod web | grep -q 'pod \"web\" deleted' && ! kubectl get pod web 2>/dev/null"
+# workloads: scale, edit, watch, explain, diff, kustomize, dry run
+cat >"$T/dep.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.25
+YAML
+check "apply a deployment" bash -c "kubectl apply -f '$T/dep.yaml' | grep -qx 'deployment.apps/web created'"
+check "defaults are filled in (strategy, revisionHistoryLimit)" \
+	bash -c "test \"\$(kubectl get deploy web -o jsonpath='{.spec.strategy.type}/{.spec.revisionHistoryLimit}')\" = RollingUpdate/10"
+check "kubectl scale" bash -c "kubectl scale deploy web --replicas=3 | grep -q 'deployment.apps/web scaled' && test \"\$(kubectl get deploy web -o jsonpath='{.spec.replicas}')\" = 3"
+check "kubectl edit via KUBE_EDITOR" \
+	bash -c "KUBE_EDITOR='sed -i s/replicas:.3/replicas:\\ 4/' kubectl edit deploy web | grep -q edited && test \"\$(kubectl get deploy web -o jsonpath='{.spec.replicas}')\" = 4"
+check "kubectl diff shows a change and exits 1" bash -c "kubectl diff -f '$T/dep.yaml' | grep -q '^-  replicas: 4'; test \${PIPESTATUS[0]} -eq 1"
+check "server-side dry run stores nothing" \
+	bash -c "kubectl create configmap dry --dry-run=server -o name 2>&1 | grep -q configmap/dry; ! kubectl get cm dry 2>/dev/null"
+check "kubectl explain reads the OpenAPI v3 schema" bash -c "kubectl explain deployment.spec.replicas | grep -q 'FIELD: *replicas <integer>'"
+check "kubectl explain of a nested pod field" bash -c "kubectl explain pod.spec.containers.image | grep -q 'image <string>'"
+kubectl get cm -w >"$T/watch.txt" 2>&1 &
+wpid=$!
+PIDS+=("$wpid")
+sleep 1
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: watched}\n' | kubectl apply -f - >/dev/null
+check "kubectl get -w sees a new object" wait_for 10 grep -q '^watched ' "$T/watch.txt"
+kill "$wpid" 2>/dev/null
+mkdir -p "$T/kust"
+cp "$T/dep.yaml" "$T/kust/dep.yaml"
+printf 'resources: [dep.yaml]\nnamePrefix: k-\ncommonLabels: {team: a}\n' >"$T/kust/kustomization.yaml"
+check "kubectl apply -k" bash -c "kubectl apply -k '$T/kust' | grep -q 'deployment.apps/k-web created' && kubectl get deploy -l team=a -o name | grep -q k-web"
+
+# older material: removed API versions still work, with Kubernetes' warning
+cat >"$T/old.yaml" <<'YAML'
+apiVersion: extensions/v1beta1
+kind: Deployment
+metadata:
+  name: old
+spec:
+  replicas: 1
+  template:
+    metadata:
+      labels: {app: old}
+    spec:
+      containers:
+      - name: c
+        image: busybox
+YAML
+kubectl apply -f "$T/old.yaml" >"$T/old.out" 2>&1
+check "an extensions/v1beta1 Deployment is accepted" grep -q 'deployment.extensions/old created' "$T/old.out"
+check "with the deprecation warning" grep -q 'Warning: extensions/v1beta1 Deployment is deprecated in v1.9+, unavailable in v1.16+; use apps/v1 Deployment' "$T/old.out"
+check "and is served as apps/v1 with the selector it implied" \
+	bash -c "test \"\$(kubectl get deploy.v1.apps old -o jsonpath='{.spec.selector.matchLabels.app}')\" = old"
+
+# finalizers hold a deletion until they are removed
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: held, finalizers: [example.com/hold]}\n' | kubectl apply -f - >/dev/null
+kubectl delete cm held --wait=false >/dev/null 2>&1
+check "a finalizer keeps the object, with a deletionTimestamp" \
+	bash -c "kubectl get cm held -o jsonpath='{.metadata.deletionTimestamp}' | grep -q T"
+kubectl patch cm held --type=json -p '[{"op":"remove","path":"/metadata/finalizers"}]' >/dev/null 2>&1
+check "removing the finalizer deletes it" wait_for 10 bash -c "! kubectl get cm held 2>/dev/null"
 check "get --raw /version" bash -c "kubectl get --raw /version | grep -q '\"major\": *\"1\"'"
 
 kill -TERM "$SERVER_PID"
