@@ -108,6 +108,8 @@ void api_delete(struct api_req *r);
 void api_delete_collection(struct api_req *r);
 /* writes obj (owned by the caller) as the new state of r's object */
 void api_update_with(struct api_req *r, json_t *obj);
+/* replies for a patch that did not apply (patch.h error codes) */
+void api_patch_failed(struct api_req *r, const sk_err *err);
 void api_now(char out[32]);
 void api_new_uid(char out[37]);
 

@@ -123,7 +123,7 @@ void api_scale_patch(struct api_req *r, const json_t *patch, const char *type)
 	         : !strcmp(type, "merge") ? patch_merge(&scale, patch, &err)
 	                                  : patch_strategic(&scale, patch, NULL, &err);
 	if (rc != SK_OK)
-		api_reply_error(r, &err);
+		api_patch_failed(r, &err);
 	else
 		write_scale(r, obj, scale);
 	json_decref(scale);

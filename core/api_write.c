@@ -6,6 +6,7 @@
 #include "err.h"
 #include "json.h"
 #include "keys.h"
+#include "log.h"
 #include "loop.h"
 #include "patch.h"
 #include "store.h"
@@ -32,6 +33,21 @@ struct write_op {
 };
 
 static void api_patch_attempt(struct write_op *w);
+
+/* A patch that does not apply, answered as kube-apiserver does: a failed
+ * operation is 422 with a fixed message (the reason goes to the log), a
+ * strategic merge error without a reason is a bare 500. */
+void api_patch_failed(struct api_req *r, const sk_err *err)
+{
+	if (err->code == SK_EINVALID) {
+		LOG_D("patch of %s/%s refused: %s", r->res->plural, r->name, err->msg);
+		api_reply_json(r, 422, api_status(422, "Invalid", PATCH_REJECTED, json_object()));
+	} else if (err->code == SK_EIO) {
+		api_reply_json(r, 500, api_status(500, NULL, err->msg, NULL));
+	} else {
+		api_reply_error(r, err);
+	}
+}
 
 static void op_free(struct write_op *w)
 {
@@ -477,7 +493,10 @@ static void api_patch_attempt(struct write_op *w)
 		rc = patch_merge(&doc, w->patch, &err);
 	else
 		rc = patch_strategic(&doc, w->patch, api_schema(r->res), &err);
-	if (rc == SK_OK && check_body(r, doc, &err) == SK_OK) {
+	if (rc != SK_OK) {
+		op_free(w);
+		api_patch_failed(r, &err);
+	} else if (check_body(r, doc, &err) == SK_OK) {
 		/* without a resourceVersion in the patch, the patch applies to what
 		 * was read: compare-and-swap on it, retried on conflict */
 		json_t *prv = json_object_get(json_object_get(w->patch, "metadata"), "resourceVersion");
@@ -515,8 +534,9 @@ void api_patch(struct api_req *r)
 	}
 	if (!strcmp(type, "strategic") && !api_schema(r->res)) {
 		/* as for custom resources in Kubernetes */
-		sk_fail(&err, SK_EMEDIATYPE, "strategic merge patch is not supported for %s: use a JSON merge patch",
-		        r->res->kind);
+		sk_fail(&err, SK_EMEDIATYPE, "the body of the request was in an unknown format - accepted media types "
+		                             "include: application/json-patch+json, application/merge-patch+json, "
+		                             "application/apply-patch+yaml");
 		api_reply_error(r, &err);
 		return;
 	}

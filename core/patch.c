@@ -357,10 +357,12 @@ static void vec_free(struct vec *a)
 /* ---- strategic merge patch: hash index of list elements ------------------ */
 
 /* Kubernetes finds list elements by linear search (first match); an
- * index keeps the same answers without quadratic time on long lists. */
+ * index keeps the same answers without quadratic time on long lists. It
+ * holds references to its keys: merging into an element replaces the
+ * element's merge key value. */
 struct index {
 	size_t cap;
-	const json_t **key;
+	json_t **key;
 	long *pos;
 };
 
@@ -377,6 +379,8 @@ static int index_init(struct index *x, size_t n)
 
 static void index_free(struct index *x)
 {
+	for (size_t i = 0; x->key && i < x->cap; i++)
+		json_decref(x->key[i]);
 	free(x->key);
 	free(x->pos);
 	x->key = NULL;
@@ -406,7 +410,8 @@ static void index_put(struct index *x, const json_t *k, long pos, int overwrite)
 		return;
 	size_t i = index_slot(x, k);
 	if (!x->key[i] || overwrite) {
-		x->key[i] = k;
+		json_decref(x->key[i]);
+		x->key[i] = json_incref((json_t *)k);
 		x->pos[i] = pos;
 	}
 }
