@@ -2,6 +2,7 @@
  * Accept header asks for (Table, aggregated discovery). */
 #include "api.h"
 #include "err.h"
+#include "protobuf.h"
 #include "yaml.h"
 #include <stdio.h>
 #include <string.h>
@@ -25,11 +26,19 @@ int api_decode_body(struct api_req *r, json_t **out, sk_err *err)
 	*out = NULL;
 	if (!body || len == 0)
 		return sk_fail(err, SK_EBADREQUEST, "the request body is empty: an object is required");
+	if (ct && media_is(ct, "application/vnd.kubernetes.protobuf")) {
+		/* kubectl's typed commands (create configmap, create deployment...) */
+		if (!(j = protobuf_decode(body, len, err)))
+			return err->code;
+		*out = j;
+		return SK_OK;
+	}
 	int yaml = ct && (media_is(ct, "application/yaml") || media_is(ct, "application/apply-patch+yaml"));
 	if (!yaml && ct && *ct && !media_is(ct, "application/json") && !media_is(ct, "application/merge-patch+json") &&
 	    !media_is(ct, "application/strategic-merge-patch+json") && !media_is(ct, "application/json-patch+json"))
 		return sk_fail(err, SK_EMEDIATYPE, "the body of the request was in an unknown format - accepted media "
-		                                   "types include: application/json, application/yaml");
+		                                   "types include: application/json, application/yaml, "
+		                                   "application/vnd.kubernetes.protobuf");
 	if (yaml) {
 		struct yaml_node *n = yaml_load_single(body, len, "body", err);
 		if (!n) {

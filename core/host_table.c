@@ -130,6 +130,8 @@ static const struct sk_host table = {
 	.check_env_var_name = sk_check_env_var_name,
 	.check_config_map_key = sk_check_config_map_key,
 	.check_field_manager = sk_check_field_manager,
+	.types_define_openapi = sk_types_define_openapi,
+	.types_forget = sk_types_forget,
 };
 
 const struct sk_host *sk_host_table(void) { return &table; }

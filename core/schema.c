@@ -40,6 +40,7 @@ extern const unsigned long meta_types_len;
 #define UNKNOWN_MAX 1000       /* unknown fields one validation reports */
 #define PAIR_MAX 1000000       /* item comparisons pairing a list with its old self */
 #define INDEX_MIN 8            /* objects with more fields get a hash index */
+#define PROTO_MAX 536870911    /* the largest protobuf field number, 2^29 - 1 */
 
 static const char *const builtin_pkgs[] = {
 	"io.k8s.apimachinery.pkg.apis.meta.v1",
@@ -318,6 +319,45 @@ const struct schema_field *schema_field(const struct schema_node *obj, const cha
 
 unsigned long schema_generation(void) { return generation; }
 
+/* "group/version/Kind" -> struct def, rebuilt on first use after a change;
+ * the first definition of a gvk wins */
+static struct strmap *gvk_index;
+static unsigned long gvk_gen;
+
+static int index_gvks(void)
+{
+	struct strmap *m = strmap_new();
+	if (!m)
+		return -1;
+	for (struct arena *a = arenas_first; a; a = a->next)
+		for (struct def *d = a->defs; d; d = d->next) {
+			if (lookup(d->name) != d || !d->node->n.gvks)
+				continue;
+			for (const char **g = d->node->n.gvks; *g; g++) {
+				int failed = 0;
+				if (strmap_get(m, *g))
+					continue;
+				strmap_put(m, *g, d, &failed);
+				if (failed) {
+					strmap_free(m, NULL);
+					return -1;
+				}
+			}
+		}
+	strmap_free(gvk_index, NULL);
+	gvk_index = m;
+	gvk_gen = generation;
+	return 0;
+}
+
+const struct schema_node *schema_type_by_gvk(const char *gvk)
+{
+	if (!gvk || (gvk_gen != generation && index_gvks()))
+		return NULL;
+	struct def *d = strmap_get(gvk_index, gvk);
+	return d ? &d->node->n : NULL;
+}
+
 /* ---- committing and forgetting ------------------------------------------ */
 
 static void release(struct def *d)
@@ -392,13 +432,20 @@ static int commit(struct arena *a, sk_err *err)
 	return SK_OK;
 }
 
+/* owner itself, or one of its sub-owners "owner/..." */
+static int owned_by(const char *a_owner, const char *owner)
+{
+	size_t n = strlen(owner);
+	return !strncmp(a_owner, owner, n) && (a_owner[n] == '\0' || a_owner[n] == '/');
+}
+
 void schema_forget(const char *owner)
 {
 	if (!owner)
 		return;
 	for (struct arena *a = arenas_first, *next; a; a = next) {
 		next = a->next;
-		if (strcmp(a->owner, owner))
+		if (!owned_by(a->owner, owner))
 			continue;
 		for (struct def *d = a->defs; d; d = d->next)
 			if (lookup(d->name) == d)
@@ -420,6 +467,7 @@ struct attrs {
 	const char *gvks[GVK_MAX];
 	size_t ngvks;
 	int preserve, atomic, opaque;
+	int proto, proto_inner;
 	unsigned seen; /* bit per attribute, for duplicates */
 };
 
@@ -607,6 +655,7 @@ static const struct attr_spec {
 	{"merge", 1, FOR_BOTH},      {"keys", 1, FOR_BOTH},       {"patch", 1, FOR_BOTH},
 	{"list", 1, FOR_BOTH},       {"map", 1, FOR_BOTH},        {"gvk", 1, FOR_TYPE},
 	{"preserve-unknown", 0, FOR_TYPE}, {"atomic", 0, FOR_TYPE}, {"opaque", 0, FOR_TYPE},
+	{"proto", 1, FOR_FIELD},
 };
 #define N_ATTRS (sizeof attr_specs / sizeof attr_specs[0])
 
@@ -620,6 +669,19 @@ static int parse_number(const char *s, double *out)
 		return -1;
 	*out = d;
 	return 0;
+}
+
+/* A protobuf field number: decimal, 1..2^29-1; the end in *end. */
+static int proto_number(const char *s, const char **end)
+{
+	long v = 0;
+	if (*s < '1' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++)
+		if ((v = v * 10 + (*s - '0')) > PROTO_MAX)
+			return -1;
+	*end = s;
+	return (int)v;
 }
 
 static int parse_attr(struct parser *p, struct attrs *at, char *w, int where)
@@ -708,6 +770,18 @@ static int parse_attr(struct parser *p, struct attrs *at, char *w, int where)
 		at->atomic = 1;
 	else if (!strcmp(w, "opaque"))
 		at->opaque = 1;
+	else if (!strcmp(w, "proto")) {
+		/* N, or N.M for a field inlined from the embedded message N */
+		const char *e = val;
+		int n = proto_number(val, &e), m = 0;
+		if (n > 0 && *e == '.')
+			m = proto_number(e + 1, &e);
+		if (n < 0 || m < 0 || *e)
+			return perr(p, "attribute \"proto\": invalid field number \"%s\" (want N or N.M, 1 to %d)", val,
+			            PROTO_MAX);
+		at->proto = n;
+		at->proto_inner = m;
+	}
 	return 0;
 }
 
@@ -1243,7 +1317,18 @@ static int line_field(struct parser *p, char *s)
 	int failed = 0;
 	if (!fname || (strmap_put(p->field_names, fname, (void *)fname, &failed), failed))
 		return oom(p);
-	p->fields[p->nfields++] = (struct schema_field){.name = fname, .type = &x->n, .flags = at.flags};
+	/* one number, one field; N is either a field or an embedded message */
+	for (size_t i = 0; at.proto && i < p->nfields; i++) {
+		const struct schema_field *o = &p->fields[i];
+		if (o->proto == at.proto && (o->proto_inner == at.proto_inner || !o->proto_inner || !at.proto_inner)) {
+			char num[32] = "";
+			if (o->proto_inner)
+				snprintf(num, sizeof num, ".%d", o->proto_inner);
+			return perr(p, "attribute \"proto\": field \"%s\" already has proto=%d%s", o->name, o->proto, num);
+		}
+	}
+	p->fields[p->nfields++] = (struct schema_field){
+		.name = fname, .type = &x->n, .flags = at.flags, .proto = at.proto, .proto_inner = at.proto_inner};
 	return 0;
 }
 
@@ -1691,8 +1776,21 @@ static struct xnode *oa_node(struct oactx *c, const json_t *s, int depth, int ro
 
 int schema_define_openapi(const char *owner, const char *full_name, const json_t *openapi, sk_err *err)
 {
+	return schema_define_openapi_gvk(owner, full_name, NULL, openapi, err);
+}
+
+int schema_define_openapi_gvk(const char *owner, const char *full_name, const char *gvk, const json_t *openapi,
+                              sk_err *err)
+{
 	if (!full_name || !*full_name || strlen(full_name) > NAME_MAX_BYTES || strpbrk(full_name, " \t\r\n\""))
 		return sk_fail(err, SK_EINVALID, "invalid type name \"%.200s\"", full_name ? full_name : "");
+	if (gvk) {
+		/* GROUP/VERSION/KIND, the group empty for the core group */
+		const char *s1 = strchr(gvk, '/'), *s2 = s1 ? strchr(s1 + 1, '/') : NULL;
+		if (!s2 || s2 == s1 + 1 || !s2[1] || strchr(s2 + 1, '/') || strlen(gvk) > NAME_MAX_BYTES)
+			return sk_fail(err, SK_EINVALID, "invalid group/version/kind \"%.200s\" (want GROUP/VERSION/KIND)",
+			               gvk);
+	}
 	struct oactx c = {.err = err};
 	if (!(c.a = arena_new(owner, full_name)))
 		return sk_fail(err, SK_ENOMEM, "out of memory");
@@ -1706,6 +1804,15 @@ int schema_define_openapi(const char *owner, const char *full_name, const json_t
 		return err ? err->code : SK_EINVALID;
 	}
 	root->n.name = name;
+	if (gvk) {
+		const char **g = amem(c.a, 2 * sizeof *g);
+		if (!g || !(g[0] = astr(c.a, gvk))) {
+			arena_free(c.a);
+			return sk_fail(err, SK_ENOMEM, "out of memory");
+		}
+		g[1] = NULL;
+		root->n.gvks = g;
+	}
 	return commit(c.a, err);
 }
 
@@ -1769,6 +1876,8 @@ void schema_fini(void)
 	arenas_first = arenas_last = NULL;
 	strmap_free(table, NULL);
 	table = NULL;
+	strmap_free(gvk_index, NULL);
+	gvk_index = NULL;
 	generation++;
 }
 

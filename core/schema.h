@@ -42,6 +42,7 @@ struct schema_field {
 	struct schema_node *type;
 	unsigned flags;                  /* SCH_REQUIRED | SCH_IMMUTABLE */
 	int proto;                       /* protobuf field number (attribute proto=N), 0: none */
+	int proto_inner;                 /* proto=N.M: number M inside the embedded message N, else 0 */
 };
 
 struct schema_node {
@@ -94,8 +95,14 @@ int schema_define(const char *owner, const char *label, const char *text, size_t
  * and depth are limited (the schema comes from users). Errors name the
  * place: "openAPIV3Schema.properties[spec].type: ...". */
 int schema_define_openapi(const char *owner, const char *full_name, const json_t *openapi, sk_err *err);
+/* The same, the type recorded under `gvk` ("group/version/Kind"; NULL:
+ * none) as gvk= does, so schema_type_by_gvk and the OpenAPI documents'
+ * x-kubernetes-group-version-kind (kubectl explain) find it. */
+int schema_define_openapi_gvk(const char *owner, const char *full_name, const char *gvk, const json_t *openapi,
+                              sk_err *err);
 
-/* Drop every type defined by owner. */
+/* Drop every type defined by owner, and by its sub-owners "owner/..."
+ * (a plugin's custom resource types, sk_types_define_openapi). */
 void schema_forget(const char *owner);
 
 /* Every SCH_REF reachable from the types defined so far resolves; the first
@@ -105,6 +112,10 @@ int schema_check_refs(sk_err *err);
 
 /* The named type, or NULL. */
 const struct schema_node *schema_type(const char *full_name);
+/* The named type whose gvk= attribute is `gvk` ("apps/v1/Deployment", core
+ * group empty: "/v1/Pod"), or NULL; the first defined wins. The index is
+ * rebuilt lazily after a define or forget. */
+const struct schema_node *schema_type_by_gvk(const char *gvk);
 /* Follows SCH_REF (and chains of them); NULL when a ref does not resolve.
  * Non-ref nodes come back unchanged. */
 const struct schema_node *schema_deref(const struct schema_node *n);

@@ -51,7 +51,7 @@ check "describe shows the pod" bash -c "kubectl describe pod web | grep -q '^Nam
 check "get a missing pod is NotFound" bash -c "kubectl get pod nope 2>&1 | grep -q 'Error from server (NotFound): pods \"nope\" not found'"
 check "an invalid name is rejected with kubectl's message" bash -c "kubectl create configmap Bad_Name 2>&1 | grep -q 'is invalid'"
 check "create configmap, then get it" bash -c "kubectl create configmap cfg --from-literal=a=1 | grep -q 'configmap/cfg created' && kubectl get cm cfg --no-headers | grep -Eq '^cfg +1 +'"
-check "creating it twice is AlreadyExists" bash -c "kubectl create configmap cfg 2>&1 | grep -q 'AlreadyExists'"
+check "creating it twice is AlreadyExists" bash -c "kubectl create configmap cfg 2>&1 | grep -q 'configmaps \"cfg\" already exists'"
 check "kubectl delete" bash -c "kubectl delete pod web | grep -q 'pod \"web\" deleted' && ! kubectl get pod web 2>/dev/null"
 # workloads: scale, edit, watch, explain, diff, kustomize, dry run
 cat >"$T/dep.yaml" <<'YAML'

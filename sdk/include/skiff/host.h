@@ -155,6 +155,10 @@ struct sk_host {
 	const char *(*check_env_var_name)(sk_obj *causes, const char *field, const char *name, int relaxed);
 	const char *(*check_config_map_key)(sk_obj *causes, const char *field, const char *key);
 	const char *(*check_field_manager)(sk_obj *causes, const char *field, const char *manager);
+	/* resource.h: custom resource types */
+	int (*types_define_openapi)(sk_plugin *p, const char *owner_key, const char *full_name, const char *gvk,
+	                            const sk_obj *openapi_v3_schema, sk_err *err);
+	void (*types_forget)(sk_plugin *p, const char *owner_key);
 	/* ABI 1.0 ends here; later minors append below. */
 };
 

@@ -86,6 +86,30 @@ typedef struct sk_resource_ops {
  * go when it unloads. */
 int sk_types_define(sk_plugin *p, const char *label, const char *text, size_t len, sk_err *err);
 
+/* Declare one type from an OpenAPI v3 schema, as a CustomResourceDefinition
+ * carries it in spec.versions[].schema.openAPIV3Schema, under `full_name`
+ * (Kubernetes names a custom resource's type by its reversed group, version
+ * and kind: "com.example.stable.v1.CronTab"). The root must be an object;
+ * it gets apiVersion, kind and metadata (ObjectMeta) as every kind does.
+ * `gvk` ("stable.example.com/v1/CronTab", or NULL) is recorded on the type
+ * as its x-kubernetes-group-version-kind, so `kubectl explain` finds it in
+ * the OpenAPI documents. The type then serves a resource as its `type`:
+ * validation, pruning of unknown fields and defaults.
+ *
+ * The type is owned by "<plugin name>/<owner_key>" (a CRD's name is the
+ * natural key), so one key's types can be dropped alone with
+ * sk_types_forget; defining a name again under the same key replaces it, a
+ * name another owner defined is SK_EEXIST. Errors name the place in the
+ * schema ("openAPIV3Schema.properties[spec].type: Unsupported value: ...").
+ * The schema is read during the call only. Types left at unload go with
+ * the plugin's others. */
+int sk_types_define_openapi(sk_plugin *p, const char *owner_key, const char *full_name, const char *gvk,
+                            const sk_obj *openapi_v3_schema, sk_err *err);
+/* Drop every type defined under owner_key with sk_types_define_openapi. A
+ * resource naming one of them as its `type` is served without a schema
+ * until it is defined again: unregister such resources first. */
+void sk_types_forget(sk_plugin *p, const char *owner_key);
+
 /* A resource of a named API group, its type in package `pkg`:
  *   SK_GROUP_RESOURCE("apps", "v1", "deployments", "deployment", "Deployment",
  *                     1, SK_SUB_STATUS | SK_SUB_SCALE, SK_LIST("deploy"),
@@ -111,6 +135,8 @@ const sk_resource_ops *sk_resource_find(const char *group, const char *plural);
 #define sk_resource_find (sk__host->resource_find)
 #define sk_cause (sk__host->cause)
 #define sk_types_define (sk__host->types_define)
+#define sk_types_define_openapi (sk__host->types_define_openapi)
+#define sk_types_forget (sk__host->types_forget)
 #endif
 #endif
 #include <skiff/host.h>
