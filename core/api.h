@@ -91,6 +91,7 @@ int api_discovery(struct api_req *r, char *const *seg, size_t n);
 
 /* api_openapi.c: /openapi/v2, /openapi/v3[/api/v1|/apis/G/V]; 0 if not one */
 int api_openapi(struct api_req *r, char *const *seg, size_t n);
+void api_openapi_free(void);
 
 /* api_read.c: get, list */
 void api_get(struct api_req *r);

@@ -61,9 +61,10 @@ void api_reply_raw(struct api_req *r, int code, const char *ctype, const char *b
 {
 	if (!r->gone) {
 		put_warnings(r);
-		http_respond(r->http, code, ctype, body, len);
+		/* the request is gone once answered: log first */
 		LOG_D("%s %s -> %d in %.2f ms", http_req_method(r->http), http_req_target(r->http), code,
 		      (sk_monotonic() - r->t0) * 1000);
+		http_respond(r->http, code, ctype, body, len);
 	}
 	api_req_free(r);
 }

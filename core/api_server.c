@@ -492,6 +492,7 @@ void api_server_stop(double grace_s, void (*done)(void *ud), void *ud)
 
 void api_server_free(void)
 {
+	api_openapi_free();
 	if (server)
 		http_server_free(server);
 	server = NULL;
