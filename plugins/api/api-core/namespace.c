@@ -13,8 +13,9 @@ static void defaults(void *ud, sk_obj *ns)
 	if (name)
 		sk_obj_set_str(ns, "metadata.labels[\"kubernetes.io/metadata.name\"]", name, NULL);
 	if (!sk_obj_get(ns, "spec.finalizers")) {
-		sk_obj *f = sk_obj_new_array();
-		sk_obj_append(f, sk_obj_new_str("kubernetes"));
+		sk_obj *f = sk_obj_new_array(), *k = sk_obj_new_str("kubernetes");
+		sk_obj_append(f, k);
+		sk_obj_unref(k);
 		sk_obj_set(ns, "spec.finalizers", f, NULL);
 		sk_obj_unref(f);
 	}
