@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Bad input over the wire: each gets a precise Kubernetes Status (code,
+# reason, message), the server never crashes, and nothing is stored.
+. "$(dirname "$0")/lib.sh"
+
+D="$T/data"
+start_server "$T/server.log" --data-dir "$D" --listen 127.0.0.1:0
+check "server becomes ready" wait_for 10 grep -q "ready in" "$T/server.log"
+wait_for 10 test -s "$D/kubeconfig.yaml"
+URL=$(sed -n 's/^ *server: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$D/kubeconfig.yaml")
+C=(--cacert "$D/tls/ca.crt" --cert "$D/tls/admin.crt" --key "$D/tls/admin.key" -s -m 20)
+CM="$URL/api/v1/namespaces/default/configmaps"
+
+# req METHOD URL CONTENT-TYPE BODY: prints "CODE REASON MESSAGE"
+req() {
+	curl "${C[@]}" -X "$1" -H "Content-Type: $3" --data-binary "$4" -o "$T/body" -w '%{http_code}' "$2" >"$T/code"
+	/usr/bin/python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); print(sys.argv[2], b.get("reason",""), b.get("message",""))' \
+		"$T/body" "$(cat "$T/code")" 2>/dev/null || echo "$(cat "$T/code") (not a Status)"
+}
+expect() { # DESC WANT-PREFIX METHOD URL CTYPE BODY
+	local d=$1 want=$2
+	shift 2
+	local got
+	got=$(req "$@")
+	case "$got" in "$want"*) ok "$d" ;; *) notok "$d"; echo "# got: $got"; echo "# want: $want" ;; esac
+}
+
+expect "malformed JSON is 400 BadRequest" "400 BadRequest the object provided is unrecognized" POST "$CM" application/json '{"metadata":'
+expect "malformed YAML is 400 BadRequest" "400 BadRequest" POST "$CM" application/yaml $'metadata:\n  name: [x\n'
+expect "a body that is not an object is 400" "400 BadRequest" POST "$CM" application/json '[1,2]'
+expect "an unknown media type is 415" "415 UnsupportedMediaType" POST "$CM" text/plain 'hello'
+expect "an invalid name is 422 Invalid with the field" \
+	'422 Invalid ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name"' \
+	POST "$CM" application/json '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"Bad_Name"}}'
+expect "an invalid label is 422 Invalid" '422 Invalid ConfigMap "l" is invalid: metadata.labels: Invalid value: "-bad"' \
+	POST "$CM" application/json '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"l","labels":{"a":"-bad"}}}'
+expect "a missing name is 422 Required" "422 Invalid" POST "$CM" application/json '{"apiVersion":"v1","kind":"ConfigMap","metadata":{}}'
+expect "the wrong kind is 400" "400 BadRequest" POST "$CM" application/json '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"x"}}'
+expect "the wrong apiVersion is 400" "400 BadRequest the API version in the data (apps/v1) does not match" \
+	POST "$CM" application/json '{"apiVersion":"apps/v1","kind":"ConfigMap","metadata":{"name":"x"}}'
+expect "an unknown field with fieldValidation=Strict is 400" '400 BadRequest strict decoding error: unknown field "spec"' \
+	POST "$CM?fieldValidation=Strict" application/json '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"u"},"spec":{}}'
+expect "a wrong field type is 422" "422 Invalid" \
+	POST "$URL/apis/apps/v1/namespaces/default/deployments" application/json \
+	'{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"replicas":"two","selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"i"}]}}}}'
+head -c 4000000 /dev/zero | tr '\0' 'a' >"$T/big"
+got=$(curl "${C[@]}" -X POST -H 'Content-Type: application/json' --data-binary @"$T/big" -o "$T/body" -w '%{http_code}' "$CM")
+check "a body over 3 MiB is 413" test "$got" = 413
+expect "a missing object is 404 NotFound" '404 NotFound configmaps "nope" not found' GET "$CM/nope" application/json ''
+expect "an unknown resource is 404" "404 NotFound" GET "$URL/api/v1/namespaces/default/widgets" application/json ''
+expect "a bad label selector is 400" "400 BadRequest" GET "$CM?labelSelector=a%20in%20(" application/json ''
+expect "an unsupported field selector is 400" "400 BadRequest field label not supported: spec.foo" \
+	GET "$CM?fieldSelector=spec.foo=1" application/json ''
+expect "a bad resourceVersion is 400" "400 BadRequest" GET "$CM?resourceVersion=abc" application/json ''
+req POST "$CM" application/json '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"st"},"data":{"a":"1"}}' >/dev/null
+rv=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["metadata"]["resourceVersion"])' "$T/body")
+req PATCH "$CM/st" application/merge-patch+json '{"data":{"a":"2"}}' >/dev/null
+expect "a stale update is 409 Conflict" \
+	'409 Conflict Operation cannot be fulfilled on configmaps "st": the object has been modified' \
+	PUT "$CM/st" application/json "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"st\",\"resourceVersion\":\"$rv\"},\"data\":{\"a\":\"3\"}}"
+req DELETE "$CM/st" application/json '' >/dev/null
+got=$(curl -s -m 10 --cacert "$D/tls/ca.crt" -o /dev/null -w '%{http_code}' "$CM")
+check "no credentials is 401 Unauthorized" test "$got" = 401
+got=$(curl -s -m 10 --cacert "$D/tls/ca.crt" -H 'Authorization: Bearer wrong' -o /dev/null -w '%{http_code}' "$CM")
+check "a wrong token is 401" test "$got" = 401
+TOKEN=$(cut -d, -f1 "$D/plugins/token-authn/tokens.csv")
+got=$(curl -s -m 10 --cacert "$D/tls/ca.crt" -H "Authorization: Bearer $TOKEN" -o /dev/null -w '%{http_code}' "$CM")
+check "the admin token is accepted" test "$got" = 200
+got=$(curl -s -m 10 --cacert "$D/tls/ca.crt" -o /dev/null -w '%{http_code}' "$URL/healthz")
+check "/healthz is public" test "$got" = 200
+got=$(curl -s -m 10 -o /dev/null -w '%{http_code}' "${URL/https/http}/api")
+check "plain HTTP on the TLS port is refused with 400" test "$got" = 400
+got=$(curl "${C[@]}" "$CM" | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')
+check "nothing bad was stored" test "$got" = 0
+check "the server is still up" kill -0 "$SERVER_PID"
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID"
+check "the server stops cleanly" test $? -eq 0
