@@ -35,6 +35,7 @@ struct api_req {
 	json_t *user;       /* UserInfo of the caller */
 	json_t *warnings;   /* strings for Warning headers, or NULL */
 	int gone;           /* the client left while a write was in flight */
+	int applying;       /* a server-side apply: managedFields are the apply's */
 	int busy;           /* a write or stream is in flight */
 	void *op;           /* the in-flight operation's state */
 	void (*op_gone)(struct api_req *r); /* tells the operation the client left */
@@ -107,6 +108,8 @@ void api_update(struct api_req *r);
 void api_patch(struct api_req *r);
 void api_delete(struct api_req *r);
 void api_delete_collection(struct api_req *r);
+/* creates obj (taken) as r's new object */
+void api_create_with(struct api_req *r, json_t *obj);
 /* writes obj (owned by the caller) as the new state of r's object */
 void api_update_with(struct api_req *r, json_t *obj);
 /* replies for a patch that did not apply (patch.h error codes) */
@@ -121,8 +124,10 @@ json_t *api_scale_of(const struct api_req *r, json_t *obj);
 void api_scale_update(struct api_req *r);
 void api_scale_patch(struct api_req *r, const json_t *patch, const char *type);
 
-/* api_apply.c: server-side apply (application/apply-patch+yaml) */
+/* api_apply.c: server-side apply (application/apply-patch+yaml), and the
+ * managedFields bookkeeping of every other write */
 void api_apply(struct api_req *r);
+void api_managed_fields(struct api_req *r, json_t *obj, const json_t *old);
 
 /* api_watch.c */
 void api_watch(struct api_req *r);

@@ -146,6 +146,8 @@ int api_admit(struct api_req *r, const char *op, json_t *obj, const json_t *old,
 		schema_apply_defaults(type, obj);
 	}
 	resource_call_defaults(res, obj);
+	/* what the client wrote is attributed to it before admission changes anything */
+	api_managed_fields(r, obj, old);
 	int rc = api_admission(r, op, obj, old, 1, dry_run, err);
 	if (rc != SK_OK) {
 		json_decref(causes);

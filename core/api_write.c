@@ -8,6 +8,7 @@
 #include "keys.h"
 #include "log.h"
 #include "loop.h"
+#include "apply.h"
 #include "patch.h"
 #include "store.h"
 #include <inttypes.h>
@@ -247,10 +248,20 @@ static void stamp_create(struct api_req *r, json_t *obj)
 void api_create(struct api_req *r)
 {
 	sk_err err = {0};
-	json_t *obj = NULL, *causes = NULL;
+	json_t *obj = NULL;
+	if (api_decode_body(r, &obj, &err) != SK_OK) {
+		api_reply_error(r, &err);
+		return;
+	}
+	api_create_with(r, obj);
+}
+
+void api_create_with(struct api_req *r, json_t *obj)
+{
+	sk_err err = {0};
+	json_t *causes = NULL;
 	int dry;
-	if (dry_run_of(r, &dry, &err) != SK_OK || api_decode_body(r, &obj, &err) != SK_OK ||
-	    check_body(r, obj, &err) != SK_OK)
+	if (dry_run_of(r, &dry, &err) != SK_OK || check_body(r, obj, &err) != SK_OK)
 		goto fail;
 	json_t *md = md_of(obj);
 	const char *name = md_str(obj, "name"), *gen = md_str(obj, "generateName");
@@ -394,6 +405,7 @@ static void write_update(struct write_op *w, json_t *obj, json_t *old)
 		store_delete(w->key, expect ? expect : store_parse_rv(md_str(old, "resourceVersion")), written, w);
 		return;
 	}
+	managed_fields_keep_times(next, old);
 	if (json_equal(next, old) && expect) {
 		/* nothing changed: Kubernetes answers with the object, no write */
 		json_decref(next);

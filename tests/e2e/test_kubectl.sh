@@ -94,6 +94,17 @@ cp "$T/dep.yaml" "$T/kust/dep.yaml"
 printf 'resources: [dep.yaml]\nnamePrefix: k-\ncommonLabels: {team: a}\n' >"$T/kust/kustomization.yaml"
 check "kubectl apply -k" bash -c "kubectl apply -k '$T/kust' | grep -q 'deployment.apps/k-web created' && kubectl get deploy -l team=a -o name | grep -q k-web"
 
+# server-side apply: ownership, conflicts, force
+sed 's/name: web$/name: ssa/' "$T/dep.yaml" >"$T/ssa.yaml"
+check "apply --server-side creates" bash -c "kubectl apply --server-side -f '$T/ssa.yaml' | grep -qx 'deployment.apps/ssa serverside-applied'"
+check "managedFields name the manager and Apply" \
+	bash -c "kubectl get deploy ssa -o jsonpath='{.metadata.managedFields[0].manager}/{.metadata.managedFields[0].operation}' | grep -qx kubectl/Apply"
+sed 's/replicas: 2/replicas: 7/' "$T/ssa.yaml" >"$T/ssa7.yaml"
+check "another manager changing an owned field gets a conflict" \
+	bash -c "kubectl apply --server-side --field-manager=other -f '$T/ssa7.yaml' 2>&1 | grep -q 'Apply failed with 1 conflict: conflict with \"kubectl\": .spec.replicas'"
+check "--force-conflicts takes the field over" \
+	bash -c "kubectl apply --server-side --field-manager=other --force-conflicts -f '$T/ssa7.yaml' >/dev/null && test \"\$(kubectl get deploy ssa -o jsonpath='{.spec.replicas}')\" = 7"
+
 # older material: removed API versions still work, with Kubernetes' warning
 cat >"$T/old.yaml" <<'YAML'
 apiVersion: extensions/v1beta1
