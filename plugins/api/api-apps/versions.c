@@ -2,8 +2,8 @@
  * material still uses (extensions/v1beta1, apps/v1beta1, apps/v1beta2),
  * served over the apps/v1 objects with Kubernetes' deprecation warnings.
  * The shapes are nearly the same; what differs is what the old versions
- * defaulted: a selector from the template's labels, and DaemonSets
- * updated OnDelete. */
+ * defaulted: a selector from the template's labels, DaemonSets updated
+ * OnDelete, and extensions/v1beta1 Deployments rolling one pod at a time. */
 #include "versions.h"
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +35,21 @@ static int workload_out(void *ud, sk_obj *obj, sk_err *err)
 	(void)ud;
 	(void)err;
 	(void)obj;
+	return SK_OK;
+}
+
+/* extensions/v1beta1 Deployments: maxUnavailable and maxSurge 1, where
+ * apps/v1 (whose defaults run next) would fill 25% */
+static int ext_deployment_in(void *ud, sk_obj *obj, sk_err *err)
+{
+	workload_in(ud, obj, err);
+	const char *type = sk_obj_get_str(obj, "spec.strategy.type");
+	if (!type || !strcmp(type, "RollingUpdate") || sk_obj_get(obj, "spec.strategy.rollingUpdate")) {
+		if (!sk_obj_get(obj, "spec.strategy.rollingUpdate.maxUnavailable"))
+			sk_obj_set_int(obj, "spec.strategy.rollingUpdate.maxUnavailable", 1, NULL);
+		if (!sk_obj_get(obj, "spec.strategy.rollingUpdate.maxSurge"))
+			sk_obj_set_int(obj, "spec.strategy.rollingUpdate.maxSurge", 1, NULL);
+	}
 	return SK_OK;
 }
 
@@ -82,7 +97,7 @@ static int daemonset_out(void *ud, sk_obj *obj, sk_err *err)
 
 static const sk_resource_ops old_versions[] = {
 	OLD("extensions", "v1beta1", "deployments", "deployment", "Deployment", SS, NULL, EXT,
-	    workload_in, workload_out, "1.9", "1.16"),
+	    ext_deployment_in, workload_out, "1.9", "1.16"),
 	OLD("extensions", "v1beta1", "replicasets", "replicaset", "ReplicaSet", SS, NULL, EXT, workload_in,
 	    workload_out, "1.9", "1.16"),
 	OLD("extensions", "v1beta1", "daemonsets", "daemonset", "DaemonSet", SK_SUB_STATUS, NULL, EXT,
