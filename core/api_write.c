@@ -10,6 +10,7 @@
 #include "loop.h"
 #include "apply.h"
 #include "patch.h"
+#include "schema.h"
 #include "store.h"
 #include <inttypes.h>
 #include <openssl/rand.h>
@@ -544,7 +545,10 @@ void api_patch(struct api_req *r)
 		api_apply(r);
 		return;
 	}
-	if (!strcmp(type, "strategic") && !api_schema(r->res)) {
+	/* custom resources (schemas from OpenAPI, not declared: line 0) take no
+	 * strategic merge patch, as in Kubernetes */
+	const struct schema_node *t = api_schema(r->res);
+	if (!strcmp(type, "strategic") && (!t || !t->line)) {
 		/* as for custom resources in Kubernetes */
 		sk_fail(&err, SK_EMEDIATYPE, "the body of the request was in an unknown format - accepted media types "
 		                             "include: application/json-patch+json, application/merge-patch+json, "

@@ -18,7 +18,8 @@ static const char FINALIZER_WARNING[] =
 /* Kubernetes' own finalizers, exempt from the warning above. */
 static int standard_finalizer(const char *f)
 {
-	return !strcmp(f, "orphan") || !strcmp(f, "foregroundDeletion") || !strcmp(f, "kubernetes");
+	return !strcmp(f, "orphan") || !strcmp(f, "foregroundDeletion") || !strcmp(f, "kubernetes") ||
+	       !strcmp(f, "customresourcecleanup.apiextensions.k8s.io");
 }
 
 static const char *type_name(const json_t *v)

@@ -1405,6 +1405,146 @@ out:
 
 /* ---- CRD schemas ---------------------------------------------------------- */
 
+/* A CRD's pattern is RE2 syntax (Kubernetes matches with Go's regexp); the
+ * Perl classes, escapes, non-capturing groups and lazy quantifiers that
+ * CRDs use are rewritten into the POSIX ERE regcomp knows. Returns a heap
+ * string, or NULL with why set for what has no ERE form (\b, (?i), ...). */
+static char *re2_to_ere(const char *pat, char *why, size_t whylen)
+{
+	size_t n = strlen(pat);
+	if (n > PATTERN_MAX) {
+		snprintf(why, whylen, "longer than %d bytes", PATTERN_MAX);
+		return NULL;
+	}
+	char *out = malloc(n * 8 + 16), *o = out;
+	if (!out) {
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	char *cls = NULL;                   /* inside [...]: where its members start */
+	int rbracket = 0, dash = 0, caret = 0; /* escaped ones, placed where ERE reads them literally */
+	int quantified = 0;                 /* the last token was a quantifier */
+	const char *c = pat;
+	for (; *c; c++) {
+		if (cls) {
+			if (*c == '\\' && c[1]) {
+				c++;
+				if (*c == 'd')
+					o += sprintf(o, "0-9");
+				else if (*c == 's')
+					o += sprintf(o, "[:space:]");
+				else if (*c == 'w')
+					o += sprintf(o, "0-9A-Za-z_");
+				else if (*c == 'n' || *c == 't' || *c == 'r' || *c == 'f' || *c == 'v')
+					*o++ = *c == 'n' ? '\n' : *c == 't' ? '\t' : *c == 'r' ? '\r' : *c == 'f' ? '\f' : '\v';
+				else if (*c == ']')
+					rbracket = 1;
+				else if (*c == '-')
+					dash = 1;
+				else if (*c == '^')
+					caret = 1;
+				else if ((*c >= '0' && *c <= '9') || (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z'))
+					goto unsupported;
+				else
+					*o++ = *c; /* [\.] is a dot; a backslash in ERE brackets is literal */
+				continue;
+			}
+			if (*c == '[' && c[1] == ':') {
+				const char *end = strstr(c + 2, ":]");
+				if (!end)
+					goto unsupported;
+				memcpy(o, c, (size_t)(end + 2 - c));
+				o += end + 2 - c;
+				c = end + 1;
+				continue;
+			}
+			if (*c == ']' && (o > cls || rbracket || dash || caret)) {
+				if (o == cls && caret && !rbracket && !dash && cls[-1] == '[') {
+					o = cls - 1; /* [\^] alone: the character itself */
+					o += sprintf(o, "\\^");
+				} else {
+					if (o == cls && dash) {
+						*o++ = '-'; /* first: literal, and keeps ^ from leading */
+						dash = 0;
+					}
+					if (caret)
+						*o++ = '^';
+					if (dash)
+						*o++ = '-';
+					*o = '\0';
+					if (rbracket) {
+						memmove(cls + 1, cls, (size_t)(o - cls));
+						*cls = ']';
+						o++;
+					}
+					*o++ = ']';
+				}
+				cls = NULL;
+				quantified = 0;
+				continue;
+			}
+			*o++ = *c;
+			continue;
+		}
+		if (*c == '\\' && c[1]) {
+			static const char *const classes[] = {"d[0-9]", "D[^0-9]", "s[[:space:]]", "S[^[:space:]]",
+			                                      "w[0-9A-Za-z_]", "W[^0-9A-Za-z_]"};
+			const char *rep = NULL;
+			c++;
+			for (size_t i = 0; i < sizeof classes / sizeof classes[0] && !rep; i++)
+				if (classes[i][0] == *c)
+					rep = classes[i] + 1;
+			if (rep)
+				o += sprintf(o, "%s", rep);
+			else if (*c == 'n' || *c == 't' || *c == 'r' || *c == 'f' || *c == 'v')
+				*o++ = *c == 'n' ? '\n' : *c == 't' ? '\t' : *c == 'r' ? '\r' : *c == 'f' ? '\f' : '\v';
+			else if ((*c >= '0' && *c <= '9') || (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z'))
+				goto unsupported;
+			else if (strchr(".[]()*+?{}|^$\\", *c))
+				o += sprintf(o, "\\%c", *c);
+			else
+				*o++ = *c; /* \/ \- \: ... are the characters themselves */
+			quantified = 0;
+			continue;
+		}
+		if (*c == '(' && c[1] == '?') {
+			if (c[2] != ':')
+				goto unsupported;
+			*o++ = '(';
+			c += 2;
+			quantified = 0;
+			continue;
+		}
+		if (*c == '?' && quantified) {
+			quantified = 0; /* lazy: whether there is a match does not change */
+			continue;
+		}
+		if (*c == '[') {
+			*o++ = '[';
+			if (c[1] == '^')
+				*o++ = *++c;
+			cls = o;
+			rbracket = dash = caret = 0;
+			if (c[1] == ']')
+				*o++ = *++c; /* []a] holds a ']' */
+			continue;
+		}
+		quantified = *c == '*' || *c == '+' || *c == '?' || *c == '}';
+		*o++ = *c;
+	}
+	if (cls) {
+		snprintf(why, whylen, "missing closing ]");
+		free(out);
+		return NULL;
+	}
+	*o = '\0';
+	return out;
+unsupported:
+	snprintf(why, whylen, "unsupported syntax at \"%.20s\"", c > pat && c[-1] == '\\' ? c - 1 : c);
+	free(out);
+	return NULL;
+}
+
 struct oactx {
 	struct arena *a;
 	sk_err *err;
@@ -1725,7 +1865,10 @@ static struct xnode *oa_node(struct oactx *c, const json_t *s, int depth, int ro
 	}
 	if (pattern) {
 		char why[200];
-		if (!(x->re = compile_pattern(c->a, pattern, why, sizeof why))) {
+		char *ere = re2_to_ere(pattern, why, sizeof why);
+		x->re = ere ? compile_pattern(c->a, ere, why, sizeof why) : NULL;
+		free(ere);
+		if (!x->re) {
 			size_t m = oa_push(c, ".%s", "pattern");
 			oa_fail(c, "invalid pattern \"%.100s\": %s", pattern, why);
 			oa_pop(c, m);
