@@ -42,6 +42,8 @@ struct api_req {
 };
 
 int api_server_start(const struct sk_config *cfg, sk_err *err);
+/* the HTTP handler behind the listener (also driven directly by the fuzzer) */
+void api_handle(void *ud, struct http_req *h);
 /* graceful: ends watches with their final chunk; done runs once */
 void api_server_stop(double grace_s, void (*done)(void *ud), void *ud);
 void api_server_free(void);

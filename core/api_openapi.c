@@ -415,8 +415,8 @@ static enum v2_form v2_form(const char *accept)
 		cl[i] = t;
 	}
 	/* the subtypes: what follows "application/" */
-	static const char *const subs[] = {"json", OPENAPI_PB_ACCEPT_OLD + sizeof "application/" - 1,
-	                                   OPENAPI_PB_MEDIA_TYPE + sizeof "application/" - 1};
+	static const char *const subs[] = {"json", &OPENAPI_PB_ACCEPT_OLD[sizeof "application/" - 1],
+	                                   &OPENAPI_PB_MEDIA_TYPE[sizeof "application/" - 1]};
 	for (size_t i = 0; i < n; i++) {
 		if (strcasecmp(cl[i].type, "application") && strcmp(cl[i].type, "*"))
 			continue;

@@ -365,7 +365,7 @@ static void dispatch_resource(struct api_req *r)
 		fail(r, SK_EUNSUPPORTED, "the server does not allow this method on the requested resource");
 }
 
-static void handle(void *ud, struct http_req *h)
+void api_handle(void *ud, struct http_req *h)
 {
 	(void)ud;
 	struct api_req *r = calloc(1, sizeof *r);
@@ -455,7 +455,7 @@ int api_server_start(const struct sk_config *cfg, sk_err *err)
 	void *ctx = tls_server_ctx(cfg->data_dir, err);
 	if (!ctx)
 		return err->code;
-	server = http_server_start(cfg->listen, &lim, handle, NULL, err);
+	server = http_server_start(cfg->listen, &lim, api_handle, NULL, err);
 	if (!server) {
 		tls_ctx_free(ctx);
 		return err->code;

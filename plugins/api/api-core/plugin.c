@@ -80,6 +80,17 @@ static int init(sk_plugin *p, sk_err *err)
 	find("services")->name_rule = SK_NAME_DNS1035_LABEL;
 	kinds_pod(find("pods"));
 	kinds_namespace(find("namespaces"));
+	kinds_service(find("services"));
+	kinds_endpoints(find("endpoints"));
+	kinds_configmap(find("configmaps"));
+	kinds_secret(find("secrets"));
+	kinds_node(find("nodes"));
+	kinds_persistentvolume(find("persistentvolumes"));
+	kinds_persistentvolumeclaim(find("persistentvolumeclaims"));
+	kinds_event(find("events"));
+	kinds_limitrange(find("limitranges"));
+	kinds_resourcequota(find("resourcequotas"));
+	kinds_replicationcontroller(find("replicationcontrollers"));
 	kinds_simple(resources, sizeof resources / sizeof resources[0]);
 	if ((rc = sk_register_resources(p, resources, sizeof resources / sizeof resources[0], err)) != SK_OK)
 		return rc;

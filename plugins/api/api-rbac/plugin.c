@@ -1,5 +1,5 @@
 /* api-rbac — the rbac.authorization.k8s.io/v1 kinds: Roles, ClusterRoles and their bindings: their types (rbac.types) and registrations. */
-#include <skiff/skiff.h>
+#include "rbac.h"
 
 extern const char rbac_types[];
 extern const unsigned long rbac_types_len;
@@ -16,6 +16,10 @@ static int init(sk_plugin *p, sk_err *err)
 	/* RBAC names are path segments (a ClusterRole may be "system:node") */
 	for (size_t i = 0; i < sizeof resources / sizeof resources[0]; i++)
 		resources[i].name_rule = SK_NAME_PATH_SEGMENT;
+	rbac_role(&resources[0], 0);
+	rbac_binding(&resources[1], 0);
+	rbac_role(&resources[2], 1);
+	rbac_binding(&resources[3], 1);
 	int rc = sk_types_define(p, "rbac.types", rbac_types, rbac_types_len, err);
 	return rc != SK_OK ? rc : sk_register_resources(p, resources, sizeof resources / sizeof resources[0], err);
 }
