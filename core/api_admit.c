@@ -161,6 +161,9 @@ int api_admit(struct api_req *r, const char *op, json_t *obj, const json_t *old,
 	if (type)
 		schema_validate(type, obj, old, causes, NULL);
 	resource_call_validate(res, obj, old, causes);
+	/* another version's own rules (events.k8s.io/v1 is stricter than core/v1) */
+	if (r->alias && r->alias->validate)
+		resource_call_validate(r->alias, obj, old, causes);
 	if (!old)
 		meta_validate_create(obj, res->namespaced, name_rule, causes, warnings);
 	size_t wi;

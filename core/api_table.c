@@ -152,11 +152,21 @@ static json_t *row(const struct api_req *r, const sk_column *cols, size_t ncols,
 		res->row(ud, O(obj), O(cells));
 		call_end(&cs, "table row");
 	}
-	for (size_t i = 0; i < ncols; i++)
-		if (json_is_null(json_array_get(cells, i)))
+	int own_name = 0;
+	for (size_t i = 0; i < ncols; i++) {
+		json_t *c = json_array_get(cells, i);
+		int date = cols[i].type && !strcmp(cols[i].type, "date");
+		own_name |= !strcmp(cols[i].name, "Name");
+		if (json_is_null(c))
 			json_array_set_new(cells, i, cell_from_path(&cols[i], obj));
-	const char *name = json_string_value(json_object_get(json_object_get(obj, "metadata"), "name"));
-	json_array_insert_new(cells, 0, json_string(name ? name : ""));
+		else if (date && json_is_string(c))
+			json_array_set_new(cells, i, api_age(json_string_value(c))); /* a time the row chose */
+	}
+	/* Name comes first unless the kind places it (events show it last) */
+	if (!own_name) {
+		const char *name = json_string_value(json_object_get(json_object_get(obj, "metadata"), "name"));
+		json_array_insert_new(cells, 0, json_string(name ? name : ""));
+	}
 	json_t *o = include_object == 2 ? json_incref(obj) : include_object == 1 ? partial_metadata(obj) : json_null();
 	return json_pack("{s:o, s:o}", "cells", cells, "object", o);
 }
@@ -171,7 +181,11 @@ json_t *api_table(const struct api_req *r, json_t *list_or_obj, int single)
 	const char *inc = query_get(&r->q, "includeObject");
 	int include = !inc || !strcmp(inc, "Metadata") ? 1 : !strcmp(inc, "Object") ? 2 : 0;
 	json_t *defs = json_array();
-	json_array_append_new(defs, json_pack("{s:s, s:s, s:s, s:s, s:i}", "name", "Name", "type", "string", "format",
+	int own_name = 0;
+	for (size_t i = 0; i < ncols; i++)
+		own_name |= !strcmp(cols[i].name, "Name");
+	if (!own_name)
+		json_array_append_new(defs, json_pack("{s:s, s:s, s:s, s:s, s:i}", "name", "Name", "type", "string", "format",
 	                                      "name", "description",
 	                                      "Name must be unique within a namespace. Is required when creating "
 	                                      "resources, although some resources may allow a client to request the "
@@ -180,7 +194,7 @@ json_t *api_table(const struct api_req *r, json_t *list_or_obj, int single)
 	for (size_t i = 0; i < ncols; i++) {
 		const char *type = cols[i].type && strcmp(cols[i].type, "date") ? cols[i].type : "string";
 		json_array_append_new(defs, json_pack("{s:s, s:s, s:s, s:s, s:i}", "name", cols[i].name, "type", type,
-		                                      "format", "", "description",
+		                                      "format", strcmp(cols[i].name, "Name") ? "" : "name", "description",
 		                                      cols[i].description ? cols[i].description : "", "priority",
 		                                      cols[i].priority));
 	}

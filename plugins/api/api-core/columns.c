@@ -494,7 +494,8 @@ static void podtemplate_row(void *ud, const sk_obj *o, sk_obj *cells)
 
 /* ---- Event: LAST SEEN TYPE REASON OBJECT MESSAGE, wide ... ---------------- */
 
-/* Kubernetes puts NAME last (wide) for events; the core adds it first. */
+/* Kubernetes puts NAME last (wide) for events: a column named Name takes
+ * the place of the one the core would put first. */
 static const sk_column event_cols[] = {
 	{"Last Seen", "date", "The time at which the most recent occurrence of this event was recorded.", 0, ".lastTimestamp"},
 	{"Type", "string", "Type of this event (Normal, Warning), new types could be added in the future", 0, NULL},
@@ -505,6 +506,7 @@ static const sk_column event_cols[] = {
 	{"Message", "string", "A human-readable description of the status of this operation.", 0, NULL},
 	{"First Seen", "date", "The time at which the event was first recorded.", 1, ".firstTimestamp"},
 	{"Count", "string", "The number of times this event has occurred.", 1, NULL},
+	{"Name", "string", "Name must be unique within a namespace.", 1, ".metadata.name"},
 	END,
 };
 
