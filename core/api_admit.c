@@ -45,10 +45,11 @@ static int admit_one(void *ud, const void *ops, void *ops_ud, const char *owner)
 		rc = a->validate(ops_ud, &c->rq, O(c->obj), c->err);
 	call_end(&cs, c->mutate ? "admission mutate" : "admission validate");
 	if (rc != SK_OK) {
-		char msg[sizeof c->err->msg];
-		snprintf(msg, sizeof msg, "%s", c->err->msg);
-		/* Kubernetes names the plugin: `admission webhook "x" denied the request: ...` */
-		sk_fail(c->err, rc, "%s: admission plugin \"%s\" denied the request: %s", c->rq.kind, a->name, msg);
+		/* the plugin's message is the Status message, as for Kubernetes'
+		 * built-in admission plugins; an empty one names the plugin */
+		if (!c->err->msg[0])
+			sk_fail(c->err, rc, "%s: admission plugin \"%s\" denied the request", c->rq.kind, a->name);
+		c->err->code = rc;
 		c->rc = rc;
 		return 1;
 	}

@@ -134,6 +134,10 @@ check "a finalizer keeps the object, with a deletionTimestamp" \
 	bash -c "kubectl get cm held -o jsonpath='{.metadata.deletionTimestamp}' | grep -q T"
 kubectl patch cm held --type=json -p '[{"op":"remove","path":"/metadata/finalizers"}]' >/dev/null 2>&1
 check "removing the finalizer deletes it" wait_for 10 bash -c "! kubectl get cm held 2>/dev/null"
+check "creating in a missing namespace is NotFound" \
+	bash -c "kubectl -n nope create configmap a 2>&1 | grep -q 'namespaces \"nope\" not found'"
+check "the default namespace cannot be deleted" \
+	bash -c "kubectl delete ns default 2>&1 | grep -q 'namespaces \"default\" is forbidden: this namespace may not be deleted'"
 check "get --raw /version" bash -c "kubectl get --raw /version | grep -q '\"major\": *\"1\"'"
 
 kill -TERM "$SERVER_PID"
