@@ -108,7 +108,12 @@ static int unknown_fields(struct api_req *r, json_t *unknown, sk_err *err)
 		return SK_OK;
 	if (fv && !strcmp(fv, "Strict")) {
 		char msg[sizeof err->msg];
-		size_t off = (size_t)snprintf(msg, sizeof msg, "strict decoding error: ");
+		size_t off = 0;
+		/* creates and updates decode the body, and say so as Kubernetes does */
+		if (!strcmp(r->verb, "create") || !strcmp(r->verb, "update"))
+			off = (size_t)snprintf(msg, sizeof msg, "%s in version \"%s\" cannot be handled as a %s: ",
+			                       api_shown(r)->kind, api_shown(r)->version, api_shown(r)->kind);
+		off += (size_t)snprintf(msg + off, sizeof msg - off, "strict decoding error: ");
 		for (size_t i = 0; i < n && off < sizeof msg; i++)
 			off += (size_t)snprintf(msg + off, sizeof msg - off, "%sunknown field \"%s\"", i ? ", " : "",
 			                        json_string_value(json_array_get(unknown, i)));

@@ -38,7 +38,8 @@ expect "a missing name is 422 Required" "422 Invalid" POST "$CM" application/jso
 expect "the wrong kind is 400" "400 BadRequest" POST "$CM" application/json '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"x"}}'
 expect "the wrong apiVersion is 400" "400 BadRequest the API version in the data (apps/v1) does not match" \
 	POST "$CM" application/json '{"apiVersion":"apps/v1","kind":"ConfigMap","metadata":{"name":"x"}}'
-expect "an unknown field with fieldValidation=Strict is 400" '400 BadRequest strict decoding error: unknown field "spec"' \
+expect "an unknown field with fieldValidation=Strict is 400" \
+	'400 BadRequest ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "spec"' \
 	POST "$CM?fieldValidation=Strict" application/json '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"u"},"spec":{}}'
 expect "a wrong field type is 422" "422 Invalid" \
 	POST "$URL/apis/apps/v1/namespaces/default/deployments" application/json \

@@ -88,6 +88,8 @@ static void defaults(void *ud, sk_obj *pod)
 		for (size_t i = 0; i < sk_obj_len(cs); i++)
 			container_defaults(sk_obj_at(cs, i), host_network);
 	}
+	if (!sk_obj_get(pod, "spec.enableServiceLinks"))
+		sk_obj_set_bool(pod, "spec.enableServiceLinks", 1, NULL);
 	if (!sk_obj_get_str(pod, "status.phase"))
 		sk_obj_set_str(pod, "status.phase", "Pending", NULL);
 	if (!sk_obj_get_str(pod, "status.qosClass"))
