@@ -36,6 +36,7 @@ struct api_req {
 	json_t *warnings;   /* strings for Warning headers, or NULL */
 	int gone;           /* the client left while a write was in flight */
 	int applying;       /* a server-side apply: managedFields are the apply's */
+	int unsecured;      /* arrived on the loopback plain-HTTP port (insecureListen) */
 	int busy;           /* a write or stream is in flight */
 	void *op;           /* the in-flight operation's state */
 	void (*op_gone)(struct api_req *r); /* tells the operation the client left */

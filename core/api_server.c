@@ -17,7 +17,7 @@
 
 #define MAX_SEGMENTS 12
 
-static struct http_server *server;
+static struct http_server *server, *plain;
 
 int api_server_port(void) { return server ? http_server_port(server) : 0; }
 
@@ -111,6 +111,13 @@ static int authenticate(struct api_req *r)
 			LOG_D("authentication rejected from %s: %s", rq.remote_addr, c.err.msg);
 		fail(r, SK_EUNAUTHORIZED, "Unauthorized");
 		return 0;
+	}
+	if (r->unsecured) {
+		/* the loopback plain-HTTP port, as Kubernetes' old insecure port:
+		 * whoever can reach it is the admin */
+		r->user = json_pack("{s:s, s:[s,s]}", "username", "system:unsecured", "groups", "system:masters",
+		                    "system:authenticated");
+		return 1;
 	}
 	r->user = json_pack("{s:s, s:[s]}", "username", "system:anonymous", "groups", "system:unauthenticated");
 	return 1;
@@ -367,13 +374,13 @@ static void dispatch_resource(struct api_req *r)
 
 void api_handle(void *ud, struct http_req *h)
 {
-	(void)ud;
 	struct api_req *r = calloc(1, sizeof *r);
 	if (!r) {
 		http_respond(h, 500, "text/plain", "out of memory", 13);
 		return;
 	}
 	r->http = h;
+	r->unsecured = ud == &plain;
 	r->t0 = sk_monotonic();
 	http_on_close(h, on_close, r);
 	sk_err err = {0};
@@ -477,11 +484,23 @@ int api_server_start(const struct sk_config *cfg, sk_err *err)
 	if (tls_write_kubeconfig(cfg->data_dir, url, err) != SK_OK)
 		return err->code;
 	LOG_I("API server listening on %s (kubeconfig: %s/kubeconfig.yaml)", url, cfg->data_dir);
+	if (cfg->insecure_listen) {
+		/* requests without credentials here act as the admin (see authenticate) */
+		plain = http_server_start(cfg->insecure_listen, &lim, api_handle, &plain, err);
+		if (!plain)
+			return err->code;
+		http_server_set_error_body(plain, error_body, NULL);
+		LOG_W("also serving plain HTTP on %s: loopback only, and every local process that reaches it is "
+		      "the cluster admin",
+		      cfg->insecure_listen);
+	}
 	return SK_OK;
 }
 
 void api_server_stop(double grace_s, void (*done)(void *ud), void *ud)
 {
+	if (plain)
+		http_server_shutdown(plain, grace_s, NULL, NULL);
 	if (!server) {
 		if (done)
 			done(ud);
@@ -495,5 +514,7 @@ void api_server_free(void)
 	api_openapi_free();
 	if (server)
 		http_server_free(server);
-	server = NULL;
+	if (plain)
+		http_server_free(plain);
+	server = plain = NULL;
 }

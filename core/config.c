@@ -244,6 +244,21 @@ static int f_listen(struct ctx *x, const struct yaml_node *v, const char *what)
 	return get_string(x, v, what, &x->c->listen);
 }
 
+/* plain HTTP is for this machine only: a loopback address, never all */
+static int f_insecure_listen(struct ctx *x, const struct yaml_node *v, const char *what)
+{
+	if (!is_text(v))
+		return bad(x, v->line, v->col, "%s must be a host:port string", what);
+	const char *why = listen_problem(v->scalar);
+	if (why)
+		return bad(x, v->line, v->col, "%s \"%.100s\": %s", what, v->scalar, why);
+	if (strncmp(v->scalar, "127.", 4) && strncmp(v->scalar, "[::1]:", 6) && strncmp(v->scalar, "localhost:", 10))
+		return bad(x, v->line, v->col,
+		           "%s \"%.100s\": plain HTTP is served only on a loopback address (127.0.0.1, [::1], localhost)",
+		           what, v->scalar);
+	return get_string(x, v, what, &x->c->insecure_listen);
+}
+
 static int f_log_level(struct ctx *x, const struct yaml_node *v, const char *what)
 {
 	static const char *const levels[] = {"error", "warn", "info", "debug"};
@@ -454,6 +469,7 @@ static int f_plugins(struct ctx *x, const struct yaml_node *v, const char *what)
 static const struct field top_fields[] = {
 	{"dataDir", f_data_dir},
 	{"listen", f_listen},
+	{"insecureListen", f_insecure_listen},
 	{"logLevel", f_log_level},
 	{"workers", f_workers},
 	{"stallThresholdMs", f_stall},
@@ -485,6 +501,7 @@ void sk_config_free(struct sk_config *c)
 	free(c->path);
 	free(c->data_dir);
 	free(c->listen);
+	free(c->insecure_listen);
 	free(c->log_level);
 	free(c->datastore);
 	json_decref(c->datastore_settings);

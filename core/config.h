@@ -21,7 +21,8 @@ struct sk_plugin_conf {
 struct sk_config {
 	char *path;          /* file read, NULL when built-in defaults */
 	char *data_dir;      /* default "/var/lib/skiff" */
-	char *listen;        /* default "127.0.0.1:6443" */
+	char *listen;        /* default "127.0.0.1:6443" (HTTPS) */
+	char *insecure_listen; /* plain HTTP on a loopback address, or NULL (default: off) */
 	char *log_level;     /* error|warn|info|debug, default "info" */
 	int workers;         /* worker pool threads, default 2, 1..64 */
 	double stall_threshold_s; /* from stallThresholdMs, default 100 ms */
