@@ -276,11 +276,11 @@ static void test_unknown_keys(void **state)
 	(void)state;
 	static const struct bad_case cases[] = {
 		{"foo: 1\n",
-		 "1:1: unknown key \"foo\" at the top level (expected one of: dataDir, listen, logLevel,"
-		 " workers, stallThresholdMs, datastore, plugins)"},
+		 "1:1: unknown key \"foo\" at the top level (expected one of: dataDir, listen, insecureListen,"
+		 " logLevel, workers, stallThresholdMs, datastore, plugins)"},
 		{"workers: 2\ndata_dir: /x\n",
 		 "2:1: unknown key \"data_dir\" at the top level (expected one of: dataDir, listen,"
-		 " logLevel, workers, stallThresholdMs, datastore, plugins)"},
+		 " insecureListen, logLevel, workers, stallThresholdMs, datastore, plugins)"},
 		{"datastore:\n  backend: leveldb\n  foo: 1\n",
 		 "3:3: unknown key \"foo\" in datastore (expected one of: backend, historyRevisions,"
 		 " compactIntervalSeconds, settings)"},
@@ -292,7 +292,7 @@ static void test_unknown_keys(void **state)
 		/* keys are matched exactly, case included */
 		{"Workers: 2\n",
 		 "1:1: unknown key \"Workers\" at the top level (expected one of: dataDir, listen,"
-		 " logLevel, workers, stallThresholdMs, datastore, plugins)"},
+		 " insecureListen, logLevel, workers, stallThresholdMs, datastore, plugins)"},
 	};
 	check_bad(cases, sizeof cases / sizeof cases[0]);
 }
@@ -414,7 +414,7 @@ static void test_parse_buffer(void **state)
 	sk_err err = {0};
 	assert_int_equal(sk_config_parse("foo: 1\n", 7, NULL, &c, &err), SK_EINVALID);
 	assert_string_equal(err.msg, "<input>:1:1: unknown key \"foo\" at the top level (expected one"
-	                             " of: dataDir, listen, logLevel, workers, stallThresholdMs,"
+	                             " of: dataDir, listen, insecureListen, logLevel, workers, stallThresholdMs,"
 	                             " datastore, plugins)");
 	sk_config_free(&c);
 	/* a NULL err is allowed */
