@@ -1739,7 +1739,8 @@ int main(int argc, char **argv)
 		}
 	}
 	long pool = atomic_load(&next_pod);
-	if (want("get") && pool < 1000) {
+	/* gets (and the fixed-rate gets) pick among stored Pods: store some */
+	if ((want("get") || want("fixed")) && pool < 1000) {
 		fprintf(stderr, "storing %ld pods to get ...\n", 1000 - pool);
 		struct result r = run_job(OP_CREATE, &m.t, m.p.pid, 16, 0, 1000 - pool, 0, 0);
 		free(r.lat.v);

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -936,6 +938,10 @@ static void on_accept(struct ev_loop *l, ev_io *w, int revents)
 		if (fd < 0)
 			return; /* EAGAIN, or EMFILE and the like: try again on the next wake-up */
 		char remote[64];
+		/* replies go out in more than one write (TLS records, chunks):
+		 * without this, Nagle and the peer's delayed ACK add ~40 ms */
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		format_addr(&sa, remote, sizeof remote);
 		http_server_adopt(s, fd, remote);
 	}
