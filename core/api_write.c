@@ -14,6 +14,7 @@
 #include "store.h"
 #include <inttypes.h>
 #include <openssl/rand.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,7 +243,10 @@ static void stamp_create(struct api_req *r, json_t *obj)
 	json_object_del(md, "deletionGracePeriodSeconds");
 	json_object_del(md, "selfLink");
 	/* status is the controllers' (written through /status) where there is one */
-	if (r->res->subresources & SK_SUB_STATUS)
+	const sk_resource_ops *res = r->res;
+	int keep = res->size >= offsetof(sk_resource_ops, status_on_create) + sizeof res->status_on_create &&
+	           res->status_on_create;
+	if ((res->subresources & SK_SUB_STATUS) && !keep)
 		json_object_del(obj, "status");
 }
 

@@ -138,6 +138,11 @@ check "creating in a missing namespace is NotFound" \
 	bash -c "kubectl -n nope create configmap a 2>&1 | grep -q 'namespaces \"nope\" not found'"
 check "the default namespace cannot be deleted" \
 	bash -c "kubectl delete ns default 2>&1 | grep -q 'namespaces \"default\" is forbidden: this namespace may not be deleted'"
+printf 'apiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus:\n  conditions:\n  - {type: Ready, status: "True"}\n  capacity: {cpu: "2", memory: 1Gi}\n' >"$T/node.yaml"
+check "a Node keeps the status it is registered with" \
+	bash -c "kubectl create -f '$T/node.yaml' >/dev/null && kubectl get nodes --no-headers | grep -Eq '^n1 +Ready '"
+check "and its allocatable defaults to its capacity" \
+	bash -c "test \"\$(kubectl get node n1 -o jsonpath='{.status.allocatable.cpu}')\" = 2"
 check "get --raw /version" bash -c "kubectl get --raw /version | grep -q '\"major\": *\"1\"'"
 
 kill -TERM "$SERVER_PID"

@@ -77,6 +77,7 @@ static int init(sk_plugin *p, sk_err *err)
 	find("replicationcontrollers")->selectable_fields = rc_fields;
 	(void)pv_fields;
 	find("namespaces")->name_rule = SK_NAME_DNS_LABEL;
+	find("nodes")->status_on_create = 1;
 	find("services")->name_rule = SK_NAME_DNS1035_LABEL;
 	kinds_pod(find("pods"));
 	kinds_namespace(find("namespaces"));

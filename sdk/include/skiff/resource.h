@@ -79,6 +79,10 @@ typedef struct sk_resource_ops {
 	 * SK_NAME_DNS_LABEL, SK_NAME_DNS1035_LABEL, SK_NAME_PATH_SEGMENT (see
 	 * skiff/validate.h) */
 	int name_rule;
+	/* kinds with a status subresource drop the status a create sends
+	 * (controllers write it through /status); non-zero keeps it, as
+	 * Kubernetes does for Nodes, which the kubelet registers with theirs */
+	int status_on_create;
 } sk_resource_ops;
 
 /* Declare types in the notation of sdk/docs/types.md. `label` names the
