@@ -12,9 +12,13 @@
 #include "http.h"
 #include "query.h"
 #include <jansson.h>
+#include <stddef.h>
 #include <skiff/resource.h>
 
 struct sk_config;
+
+/* an ops struct of a plugin built against an older minor may end before `field` */
+#define API_HAS(res, field) ((res)->size >= offsetof(sk_resource_ops, field) + sizeof((res)->field))
 
 /* Kubernetes' own release whose API we serve, and our version beside it */
 #define API_KUBE_MAJOR "1"
@@ -64,6 +68,8 @@ void api_warn(struct api_req *r, const char *fmt, ...) SK_PRINTF(2, 3);
 void api_req_free(struct api_req *r);
 
 /* api_media.c: what the client sends and accepts */
+/* Content-Type ct is the media type `want`, parameters aside (ct may be NULL) */
+int api_media_is(const char *ct, const char *want);
 /* Decodes a JSON or YAML body by Content-Type into *out (an object). */
 int api_decode_body(struct api_req *r, json_t **out, sk_err *err);
 /* the Accept header asks for application/json;as=AS;g=G;v=V (any of the
@@ -88,6 +94,13 @@ int api_in(const struct api_req *r, json_t *obj, sk_err *err);
 json_t *api_out(const struct api_req *r, json_t *obj);
 
 /* api_discovery.c */
+/* every registered resource, for discovery and the OpenAPI documents:
+ * sk_ext_foreach(SK_EXT_RESOURCE, api_resources_add, &list); free(list.v) */
+struct api_resources {
+	const sk_resource_ops **v;
+	size_t n, cap;
+};
+int api_resources_add(void *ud, const void *ops, void *ops_ud, const char *owner);
 void api_version_info(struct api_req *r);
 /* /api, /api/v1, /apis, /apis/G, /apis/G/V, given as path segments
  * ("apis", G, V); returns 0 if the path is not one of them */
@@ -117,8 +130,6 @@ void api_create_with(struct api_req *r, json_t *obj);
 void api_update_with(struct api_req *r, json_t *obj);
 /* replies for a patch that did not apply (patch.h error codes) */
 void api_patch_failed(struct api_req *r, const sk_err *err);
-void api_now(char out[32]);
-void api_new_uid(char out[37]);
 
 /* api_scale.c: the scale subresource (autoscaling/v1 Scale) */
 void api_scale_get(struct api_req *r);

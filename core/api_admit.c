@@ -16,11 +16,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define HAS(res, field) ((res)->size >= offsetof(sk_resource_ops, field) + sizeof((res)->field))
-
 const struct schema_node *api_schema(const sk_resource_ops *res)
 {
-	return HAS(res, type) && res->type ? schema_type(res->type) : NULL;
+	return API_HAS(res, type) && res->type ? schema_type(res->type) : NULL;
 }
 
 struct admit_ctx {
@@ -159,7 +157,7 @@ int api_admit(struct api_req *r, const char *op, json_t *obj, const json_t *old,
 		json_decref(causes);
 		return rc;
 	}
-	int name_rule = HAS(res, name_rule) ? res->name_rule : SK_NAME_DNS_SUBDOMAIN;
+	int name_rule = API_HAS(res, name_rule) ? res->name_rule : SK_NAME_DNS_SUBDOMAIN;
 	json_t *warnings = json_array();
 	/* Kubernetes' order: metadata rules first on update, after the kind's on create */
 	if (old)

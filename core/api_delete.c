@@ -5,6 +5,7 @@
 #include "err.h"
 #include "json.h"
 #include "keys.h"
+#include "stamp.h"
 #include "store.h"
 #include <inttypes.h>
 #include <skiff/data.h>
@@ -163,7 +164,7 @@ static int delete_object(struct del_op *d, json_t *old, sk_err *err)
 		json_t *next = json_deep_copy(old), *nmd = json_object_get(next, "metadata");
 		if (!json_object_get(nmd, "deletionTimestamp")) {
 			char now[32];
-			api_now(now);
+			stamp_now(now);
 			json_object_set_new(nmd, "deletionTimestamp", json_string(now));
 			json_object_set_new(nmd, "deletionGracePeriodSeconds", json_integer(0));
 		}

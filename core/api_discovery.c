@@ -41,16 +41,11 @@ static int group_rank(const char *g)
 	return 1000;
 }
 
-struct collect {
-	const sk_resource_ops **v;
-	size_t n, cap;
-};
-
-static int collect_one(void *ud, const void *ops, void *ops_ud, const char *owner)
+int api_resources_add(void *ud, const void *ops, void *ops_ud, const char *owner)
 {
 	(void)ops_ud;
 	(void)owner;
-	struct collect *c = ud;
+	struct api_resources *c = ud;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 64;
 		const sk_resource_ops **v = realloc(c->v, cap * sizeof *v);
@@ -82,10 +77,10 @@ static int by_group(const void *a, const void *b)
 }
 
 /* every registered resource, sorted by group priority, version, plural; free() it */
-static struct collect resources(void)
+static struct api_resources resources(void)
 {
-	struct collect c = {0};
-	sk_ext_foreach(SK_EXT_RESOURCE, collect_one, &c);
+	struct api_resources c = {0};
+	sk_ext_foreach(SK_EXT_RESOURCE, api_resources_add, &c);
 	if (c.n)
 		qsort(c.v, c.n, sizeof *c.v, by_group);
 	return c;
@@ -146,7 +141,7 @@ static void sub_kind(const sk_resource_ops *res, size_t i, const char **g, const
 
 static json_t *resource_list(const char *group, const char *version)
 {
-	struct collect c = resources();
+	struct api_resources c = resources();
 	json_t *res = json_array();
 	for (size_t i = 0; i < c.n; i++) {
 		const sk_resource_ops *r = c.v[i];
@@ -189,7 +184,7 @@ static json_t *resource_list(const char *group, const char *version)
 /* groups (excluding the core group) with their versions, newest first */
 static json_t *group_list(void)
 {
-	struct collect c = resources();
+	struct api_resources c = resources();
 	json_t *groups = json_array(), *cur = NULL;
 	for (size_t i = 0; i < c.n; i++) {
 		const sk_resource_ops *r = c.v[i];
@@ -224,7 +219,7 @@ static json_t *find_group(json_t *groups, const char *name)
  * = 1) or every other group */
 static json_t *aggregated(int core)
 {
-	struct collect c = resources();
+	struct api_resources c = resources();
 	json_t *items = json_array(), *group = NULL, *version = NULL;
 	for (size_t i = 0; i < c.n; i++) {
 		const sk_resource_ops *r = c.v[i];

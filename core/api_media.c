@@ -9,9 +9,11 @@
 #include <strings.h>
 
 /* the media type without parameters, lower-case compared */
-static int media_is(const char *ct, const char *want)
+int api_media_is(const char *ct, const char *want)
 {
 	size_t n = strlen(want);
+	if (!ct)
+		return 0;
 	while (*ct == ' ')
 		ct++;
 	return strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
@@ -26,16 +28,16 @@ int api_decode_body(struct api_req *r, json_t **out, sk_err *err)
 	*out = NULL;
 	if (!body || len == 0)
 		return sk_fail(err, SK_EBADREQUEST, "the request body is empty: an object is required");
-	if (ct && media_is(ct, "application/vnd.kubernetes.protobuf")) {
+	if (ct && api_media_is(ct, "application/vnd.kubernetes.protobuf")) {
 		/* kubectl's typed commands (create configmap, create deployment...) */
 		if (!(j = protobuf_decode(body, len, err)))
 			return err->code;
 		*out = j;
 		return SK_OK;
 	}
-	int yaml = ct && (media_is(ct, "application/yaml") || media_is(ct, "application/apply-patch+yaml"));
-	if (!yaml && ct && *ct && !media_is(ct, "application/json") && !media_is(ct, "application/merge-patch+json") &&
-	    !media_is(ct, "application/strategic-merge-patch+json") && !media_is(ct, "application/json-patch+json"))
+	int yaml = ct && (api_media_is(ct, "application/yaml") || api_media_is(ct, "application/apply-patch+yaml"));
+	if (!yaml && ct && *ct && !api_media_is(ct, "application/json") && !api_media_is(ct, "application/merge-patch+json") &&
+	    !api_media_is(ct, "application/strategic-merge-patch+json") && !api_media_is(ct, "application/json-patch+json"))
 		return sk_fail(err, SK_EMEDIATYPE, "the body of the request was in an unknown format - accepted media "
 		                                   "types include: application/json, application/yaml, "
 		                                   "application/vnd.kubernetes.protobuf");

@@ -16,27 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct collect {
-	const sk_resource_ops **v;
-	size_t n, cap;
-};
-
-static int collect_one(void *ud, const void *ops, void *ops_ud, const char *owner)
-{
-	(void)ops_ud;
-	(void)owner;
-	struct collect *c = ud;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		const sk_resource_ops **v = realloc(c->v, cap * sizeof *v);
-		if (!v)
-			return 1;
-		c->v = v;
-		c->cap = cap;
-	}
-	c->v[c->n++] = ops;
-	return 0;
-}
 
 static json_t *param(const char *name, const char *in, const char *desc, const char *type)
 {
@@ -165,7 +144,7 @@ static void gv_path(const sk_resource_ops *r, char *buf, size_t cap)
 }
 
 /* One group-version's document; gv is "api/v1" or "apis/G/V". */
-static char *v3_document(const struct collect *c, const char *gv)
+static char *v3_document(const struct api_resources *c, const char *gv)
 {
 	json_t *paths = json_object(), *schemas = json_object();
 	for (size_t i = 0; i < c->n; i++) {
@@ -187,7 +166,7 @@ static char *v3_document(const struct collect *c, const char *gv)
 	                      "version", API_KUBE_GIT_VERSION, "paths", paths, "components", "schemas", schemas));
 }
 
-static json_t *v2_document(const struct collect *c)
+static json_t *v2_document(const struct api_resources *c)
 {
 	json_t *paths = json_object();
 	for (size_t i = 0; i < c->n; i++)
@@ -227,7 +206,7 @@ static uint64_t fnv(uint64_t h, const char *s)
 	return (h ^ 0xff) * 0x100000001b3ull; /* a separator, so "ab","c" differs from "a","bc" */
 }
 
-static uint64_t resources_hash(const struct collect *c)
+static uint64_t resources_hash(const struct api_resources *c)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 	for (size_t i = 0; i < c->n; i++) {
@@ -254,9 +233,9 @@ static void cache_clear(void)
 void api_openapi_free(void) { cache_clear(); }
 
 /* Collects the resources into c and drops the cache if it is stale. */
-static void cache_check(struct collect *c)
+static void cache_check(struct api_resources *c)
 {
-	sk_ext_foreach(SK_EXT_RESOURCE, collect_one, c);
+	sk_ext_foreach(SK_EXT_RESOURCE, api_resources_add, c);
 	unsigned long gen = schema_generation();
 	uint64_t h = resources_hash(c);
 	if (cache.valid && cache.gen == gen && cache.res_hash == h)
@@ -278,7 +257,7 @@ static void hash_hex(const char *s, size_t len, const EVP_MD *md_type, char *out
 }
 
 /* Every group-version's v3 document, with its hash. */
-static void v3_build(const struct collect *c)
+static void v3_build(const struct api_resources *c)
 {
 	if (cache.v3_built)
 		return;
@@ -306,7 +285,7 @@ static void v3_build(const struct collect *c)
 
 static void v3_index(struct api_req *r)
 {
-	struct collect c = {0};
+	struct api_resources c = {0};
 	cache_check(&c);
 	v3_build(&c);
 	free(c.v);
@@ -320,7 +299,7 @@ static void v3_index(struct api_req *r)
 }
 
 /* The v2 document as JSON, and as protobuf when pb; 0 if it cannot be had. */
-static int v2_build(const struct collect *c, int pb)
+static int v2_build(const struct api_resources *c, int pb)
 {
 	if (cache.v2_json && (!pb || cache.v2_pb))
 		return 1;
@@ -458,7 +437,7 @@ static void v2_reply(struct api_req *r)
 		                          NULL));
 		return;
 	}
-	struct collect c = {0};
+	struct api_resources c = {0};
 	cache_check(&c);
 	int ok = v2_build(&c, form == V2_PB);
 	free(c.v);
@@ -492,7 +471,7 @@ int api_openapi(struct api_req *r, char *const *seg, size_t n)
 			size_t len = strlen(gv);
 			snprintf(gv + len, sizeof gv - len, "%s%s", i > 2 ? "/" : "", seg[i]);
 		}
-		struct collect c = {0};
+		struct api_resources c = {0};
 		cache_check(&c);
 		v3_build(&c);
 		free(c.v);

@@ -12,8 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-#define HAS(res, field) ((res)->size >= offsetof(sk_resource_ops, field) + sizeof((res)->field))
-
 static const sk_column age_only[] = {
 	{"Age", "date",
 	 "CreationTimestamp is a timestamp representing the server time when this object was created.", 0,
@@ -22,8 +20,9 @@ static const sk_column age_only[] = {
 };
 
 /* Kubernetes' duration.HumanDuration, as kubectl users read ages */
-static void human_duration(long long s, char *out, size_t cap)
+void sk_human_duration(int64_t secs, char *out, size_t cap)
 {
+	long long s = (long long)secs;
 	long long m = s / 60, h = s / 3600, d = h / 24, y = d / 365;
 	if (s < -1)
 		snprintf(out, cap, "<invalid>");
@@ -56,7 +55,7 @@ json_t *api_age(const char *timestamp)
 		return json_string("<unknown>");
 	long long then = (long long)timegm(&tm), now = (long long)(sk_clock_now_ms() / 1000);
 	char buf[32];
-	human_duration(now - then, buf, sizeof buf);
+	sk_human_duration(now - then, buf, sizeof buf);
 	return json_string(buf);
 }
 
@@ -144,7 +143,7 @@ static json_t *row(const struct api_req *r, const sk_column *cols, size_t ncols,
 	json_t *cells = json_array();
 	for (size_t i = 0; i < ncols; i++)
 		json_array_append_new(cells, json_null());
-	if (HAS(res, row) && res->row && cols != age_only) {
+	if (API_HAS(res, row) && res->row && cols != age_only) {
 		void *ud = NULL;
 		struct call_scope cs;
 		sk_ext_find(SK_EXT_RESOURCE, res->name, &ud);
@@ -174,7 +173,7 @@ static json_t *row(const struct api_req *r, const sk_column *cols, size_t ncols,
 json_t *api_table(const struct api_req *r, json_t *list_or_obj, int single)
 {
 	const sk_resource_ops *res = r->res;
-	const sk_column *cols = HAS(res, columns) && res->columns ? res->columns : age_only;
+	const sk_column *cols = API_HAS(res, columns) && res->columns ? res->columns : age_only;
 	size_t ncols = 0;
 	while (cols[ncols].name)
 		ncols++;

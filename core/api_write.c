@@ -11,6 +11,7 @@
 #include "apply.h"
 #include "patch.h"
 #include "schema.h"
+#include "stamp.h"
 #include "store.h"
 #include <inttypes.h>
 #include <openssl/rand.h>
@@ -60,26 +61,6 @@ static void op_free(struct write_op *w)
 
 /* the client left: the write still completes, nobody is told */
 static void write_gone(struct api_req *r) { (void)r; }
-
-void api_now(char out[32])
-{
-	time_t t = (time_t)(sk_clock_now_ms() / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-void api_new_uid(char out[37])
-{
-	unsigned char b[16];
-	if (RAND_bytes(b, sizeof b) != 1)
-		for (size_t i = 0; i < sizeof b; i++)
-			b[i] = (unsigned char)rand();
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
-	         b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-}
 
 /* generateName's suffix: 5 characters from Kubernetes' alphabet without vowels */
 static void generate_name(const char *prefix, char *out, size_t cap)
@@ -232,8 +213,8 @@ static void stamp_create(struct api_req *r, json_t *obj)
 {
 	json_t *md = md_of(obj);
 	char uid[37], now[32];
-	api_new_uid(uid);
-	api_now(now);
+	stamp_uid(uid);
+	stamp_now(now);
 	json_object_set_new(md, "uid", json_string(uid));
 	json_object_set_new(md, "creationTimestamp", json_string(now));
 	/* generation counts changes of the desired state: kinds with a spec */
@@ -244,8 +225,7 @@ static void stamp_create(struct api_req *r, json_t *obj)
 	json_object_del(md, "selfLink");
 	/* status is the controllers' (written through /status) where there is one */
 	const sk_resource_ops *res = r->res;
-	int keep = res->size >= offsetof(sk_resource_ops, status_on_create) + sizeof res->status_on_create &&
-	           res->status_on_create;
+	int keep = API_HAS(res, status_on_create) && res->status_on_create;
 	if ((res->subresources & SK_SUB_STATUS) && !keep)
 		json_object_del(obj, "status");
 }
@@ -484,12 +464,6 @@ void api_update(struct api_req *r)
 	json_decref(old);
 }
 
-static int media_is(const char *ct, const char *want)
-{
-	size_t n = strlen(want);
-	return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
 static void api_patch_attempt(struct write_op *w)
 {
 	struct api_req *r = w->r;
@@ -533,10 +507,10 @@ void api_patch(struct api_req *r)
 {
 	sk_err err = {0};
 	const char *ct = http_req_header(r->http, "Content-Type");
-	const char *type = media_is(ct, "application/json-patch+json")             ? "json"
-	                   : media_is(ct, "application/merge-patch+json")          ? "merge"
-	                   : media_is(ct, "application/strategic-merge-patch+json") ? "strategic"
-	                   : media_is(ct, "application/apply-patch+yaml")          ? "apply"
+	const char *type = api_media_is(ct, "application/json-patch+json")             ? "json"
+	                   : api_media_is(ct, "application/merge-patch+json")          ? "merge"
+	                   : api_media_is(ct, "application/strategic-merge-patch+json") ? "strategic"
+	                   : api_media_is(ct, "application/apply-patch+yaml")          ? "apply"
 	                                                                          : NULL;
 	if (!type) {
 		sk_fail(&err, SK_EMEDIATYPE, "the body of the request was in an unknown format - accepted media types "

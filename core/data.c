@@ -5,9 +5,9 @@
 #include "json.h"
 #include "keys.h"
 #include "loop.h"
+#include "stamp.h"
 #include "store.h"
 #include <inttypes.h>
-#include <openssl/rand.h>
 #include <skiff/data.h>
 #include <skiff/selector.h>
 #include <stdio.h>
@@ -98,19 +98,6 @@ int sk_api_list(const char *group, const char *resource, const char *ns, const s
 	}
 	*out = O(list);
 	return SK_OK;
-}
-
-/* RFC 4122 version 4 */
-static void new_uid(char out[37])
-{
-	unsigned char b[16];
-	if (RAND_bytes(b, sizeof b) != 1)
-		for (size_t i = 0; i < sizeof b; i++)
-			b[i] = (unsigned char)rand();
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
-	         b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
 struct pwrite {
@@ -212,15 +199,12 @@ void sk_api_create(sk_plugin *p, const char *group, const char *resource, const 
 	json_t *md = json_object_get(copy, "metadata");
 	if (!json_string_value(json_object_get(md, "uid"))) {
 		char uid[37];
-		new_uid(uid);
+		stamp_uid(uid);
 		json_object_set_new(md, "uid", json_string(uid));
 	}
 	if (!json_string_value(json_object_get(md, "creationTimestamp"))) {
 		char ts[32];
-		time_t t = (time_t)(sk_clock_now_ms() / 1000);
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		stamp_now(ts);
 		json_object_set_new(md, "creationTimestamp", json_string(ts));
 	}
 	store_create(key, copy, pwritten, pwrite_new(p, fn, ud));

@@ -132,6 +132,7 @@ static const struct sk_host table = {
 	.check_field_manager = sk_check_field_manager,
 	.types_define_openapi = sk_types_define_openapi,
 	.types_forget = sk_types_forget,
+	.human_duration = sk_human_duration,
 };
 
 const struct sk_host *sk_host_table(void) { return &table; }

@@ -313,34 +313,6 @@ static long long epoch_of(const char *ts)
 	return t;
 }
 
-/* Kubernetes' duration.HumanDuration */
-static void human_duration(long long s, char *out, size_t cap)
-{
-	long long m = s / 60, h = s / 3600, d = h / 24, y = d / 365;
-	if (s < -1)
-		snprintf(out, cap, "<invalid>");
-	else if (s < 0)
-		snprintf(out, cap, "0s");
-	else if (s < 120)
-		snprintf(out, cap, "%llds", s);
-	else if (m < 10)
-		s % 60 ? snprintf(out, cap, "%lldm%llds", m, s % 60) : snprintf(out, cap, "%lldm", m);
-	else if (m < 180)
-		snprintf(out, cap, "%lldm", m);
-	else if (h < 8)
-		m % 60 ? snprintf(out, cap, "%lldh%lldm", h, m % 60) : snprintf(out, cap, "%lldh", h);
-	else if (h < 48)
-		snprintf(out, cap, "%lldh", h);
-	else if (h < 192)
-		h % 24 ? snprintf(out, cap, "%lldd%lldh", d, h % 24) : snprintf(out, cap, "%lldd", d);
-	else if (d < 730)
-		snprintf(out, cap, "%lldd", d);
-	else if (y < 8)
-		d % 365 ? snprintf(out, cap, "%lldy%lldd", y, d % 365) : snprintf(out, cap, "%lldy", y);
-	else
-		snprintf(out, cap, "%lldy", y);
-}
-
 static void row(void *ud, const sk_obj *job, sk_obj *cells)
 {
 	(void)ud;
@@ -360,7 +332,7 @@ static void row(void *ud, const sk_obj *job, sk_obj *cells)
 	const char *done = sk_obj_get_str(job, "status.completionTime");
 	buf[0] = '\0';
 	if (start >= 0)
-		human_duration((done ? epoch_of(done) : (long long)(sk_clock_now_ms() / 1000)) - start, buf, sizeof buf);
+		sk_human_duration((done ? epoch_of(done) : (long long)(sk_clock_now_ms() / 1000)) - start, buf, sizeof buf);
 	cell_str(cells, 2, buf);
 	cell_containers(cells, 4, sk_obj_get(job, "spec.template"));
 	cell_selector(cells, 6, sk_obj_get(job, "spec.selector"));

@@ -159,6 +159,7 @@ struct sk_host {
 	int (*types_define_openapi)(sk_plugin *p, const char *owner_key, const char *full_name, const char *gvk,
 	                            const sk_obj *openapi_v3_schema, sk_err *err);
 	void (*types_forget)(sk_plugin *p, const char *owner_key);
+	void (*human_duration)(int64_t seconds, char *buf, size_t cap);
 	/* ABI 1.0 ends here; later minors append below. */
 };
 

@@ -135,7 +135,12 @@ void sk_cause(sk_obj *causes, const char *reason, const char *field, const char 
 /* the registration of a resource, by group and plural; NULL if none */
 const sk_resource_ops *sk_resource_find(const char *group, const char *plural);
 
+/* A duration as kubectl shows ages ("45s", "3m20s", "5h", "12d"):
+ * Kubernetes' duration.HumanDuration, for cells a row callback fills. */
+void sk_human_duration(int64_t seconds, char *buf, size_t cap);
+
 #ifndef SKIFF_CORE
+#define sk_human_duration (sk__host->human_duration)
 #define sk_resource_find (sk__host->resource_find)
 #define sk_cause (sk__host->cause)
 #define sk_types_define (sk__host->types_define)
