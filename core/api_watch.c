@@ -133,6 +133,8 @@ static void send_object(struct watch *w, int type, json_t *obj)
 static void on_event(void *ud, const sk_event *ev)
 {
 	struct watch *w = ud;
+	if (w->dead)
+		return; /* ended while history was being replayed to it */
 	w->last_rv = ev->revision;
 	if (w->table || w->r->alias) {
 		send_object(w, ev->type, J(ev->object));
@@ -272,8 +274,14 @@ void api_watch(struct api_req *r)
 	if (!w->dead)
 		w->sub = bus_subscribe(sk_core_plugin(), prefix, lo.labels, lo.fields, from, on_event, w, &err);
 	api_list_options_free(&lo);
-	if (w->dead)
+	if (w->dead) {
+		/* the client went away during the replay: the subscription was
+		 * made after watch_end could see it */
+		if (w->sub)
+			bus_unsubscribe(w->sub);
+		w->sub = NULL;
 		return;
+	}
 	if (!w->sub) {
 		/* too old: Kubernetes answers 200 and one ERROR event, then closes */
 		json_decref(items);

@@ -73,6 +73,8 @@ got=$(curl -s -m 10 -o /dev/null -w '%{http_code}' "${URL/https/http}/api")
 check "plain HTTP on the TLS port is refused with 400" test "$got" = 400
 got=$(curl "${C[@]}" "$CM" | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')
 check "nothing bad was stored" test "$got" = 0
+timeout -s KILL 60 /usr/bin/python3 "$(dirname "$0")/stalled_watch.py" "$URL" "$D/tls/ca.crt" "$D/tls/admin.crt" \
+	"$D/tls/admin.key" || notok "the stalled watcher script ran to the end"
 check "the server is still up" kill -0 "$SERVER_PID"
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID"
