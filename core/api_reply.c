@@ -2,6 +2,7 @@
  * objects for errors, Warning headers, and the request's end of life. */
 #include "api.h"
 #include "err.h"
+#include "gojson.h"
 #include "log.h"
 #include "loop.h"
 #include <stdarg.h>
@@ -71,7 +72,7 @@ void api_reply_raw(struct api_req *r, int code, const char *ctype, const char *b
 
 void api_reply_json(struct api_req *r, int code, json_t *body)
 {
-	char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	char *s = body ? gojson_dumps(body, 0) : NULL;
 	json_decref(body);
 	if (!s) {
 		static const char oom[] = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"

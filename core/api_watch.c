@@ -6,6 +6,7 @@
 #include "api.h"
 #include "bus.h"
 #include "err.h"
+#include "gojson.h"
 #include "json.h"
 #include "keys.h"
 #include "log.h"
@@ -96,7 +97,7 @@ static void send(struct watch *w, const char *frame, size_t len)
 static void send_json(struct watch *w, const char *type, json_t *obj)
 {
 	json_t *ev = json_pack("{s:s, s:O}", "type", type, "object", obj);
-	char *s = json_dumps(ev, JSON_COMPACT);
+	char *s = gojson_dumps(ev, 0);
 	json_decref(ev);
 	if (!s)
 		return;

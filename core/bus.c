@@ -8,6 +8,7 @@
  */
 #include "bus.h"
 #include "err.h"
+#include "gojson.h"
 #include "json.h"
 #include "loop.h"
 #include "store.h"
@@ -124,7 +125,7 @@ const char *sk_event_json(const sk_event *pub, size_t *len)
 		return NULL;
 	if (e->left && pub->object == O(e->left)) {
 		if (!e->left_frame) {
-			char *obj = json_dumps(e->left, JSON_COMPACT);
+			char *obj = gojson_dumps(e->left, 0);
 			size_t n = (obj ? strlen(obj) : 4) + 40;
 			e->left_frame = malloc(n);
 			if (e->left_frame)
@@ -138,7 +139,7 @@ const char *sk_event_json(const sk_event *pub, size_t *len)
 	}
 	if (!e->frame[t]) {
 		if (!e->obj_json) {
-			e->obj_json = json_dumps(e->obj, JSON_COMPACT);
+			e->obj_json = gojson_dumps(e->obj, 0);
 			e->obj_len = e->obj_json ? strlen(e->obj_json) : 0;
 		}
 		size_t n = e->obj_len + 40;

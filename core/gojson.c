@@ -17,7 +17,7 @@ static void put(struct buf *b, const char *s, size_t n)
 	if (b->failed)
 		return;
 	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
+		size_t cap = b->cap ? b->cap : 1024;
 		while (cap < b->len + n + 1)
 			cap *= 2;
 		char *p = realloc(b->p, cap);
@@ -150,6 +150,13 @@ static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
+/* bytes that end a plain run: quote, backslash, controls, <, >, &, and
+ * the start of a multi-byte sequence (checked for U+2028/U+2029) */
+static int needs_care(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= 0x80;
+}
+
 static void json_string_out(struct buf *b, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -157,6 +164,10 @@ static void json_string_out(struct buf *b, const char *str, size_t n)
 	put(b, "\"", 1);
 	size_t start = 0, i = 0;
 	while (i < n) {
+		while (i < n && !needs_care(s[i]))
+			i++;
+		if (i >= n)
+			break;
 		unsigned char c = s[i];
 		const char *esc = NULL;
 		char u[7];
@@ -171,10 +182,10 @@ static void json_string_out(struct buf *b, const char *str, size_t n)
 			esc = "\\r";
 		else if (c == '\t')
 			esc = "\\t";
-		else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-			snprintf(u, sizeof u, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+		else if (c < 0x80) {
+			u[0] = '\\', u[1] = 'u', u[2] = '0', u[3] = '0', u[4] = hex[c >> 4], u[5] = hex[c & 15], u[6] = 0;
 			esc = u;
-		} else if (c >= 0x80) {
+		} else {
 			uint32_t cp;
 			adv = utf8_next(s + i, n - i, &cp);
 			if (!adv) {
@@ -210,25 +221,40 @@ static void dump(struct buf *b, const json_t *v, int sort_keys, int depth)
 	}
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: {
+		const char *k;
+		json_t *x;
+		put(b, "{", 1);
+		if (!sort_keys) {
+			/* in the object's own order: no key array, no lookups */
+			int first = 1;
+			json_object_foreach((json_t *)v, k, x) {
+				if (b->failed)
+					break;
+				if (!first)
+					put(b, ",", 1);
+				first = 0;
+				json_string_out(b, k, strlen(k));
+				put(b, ":", 1);
+				dump(b, x, 0, depth + 1);
+			}
+			put(b, "}", 1);
+			break;
+		}
 		size_t n = json_object_size(v), i = 0;
 		const char **keys = malloc((n ? n : 1) * sizeof *keys);
 		if (!keys) {
 			b->failed = 1;
 			return;
 		}
-		const char *k;
-		json_t *x;
 		json_object_foreach((json_t *)v, k, x)
 			keys[i++] = k;
-		if (sort_keys)
-			qsort(keys, n, sizeof *keys, cmp_keys);
-		put(b, "{", 1);
+		qsort(keys, n, sizeof *keys, cmp_keys);
 		for (i = 0; i < n && !b->failed; i++) {
 			if (i)
 				put(b, ",", 1);
 			json_string_out(b, keys[i], strlen(keys[i]));
 			put(b, ":", 1);
-			dump(b, json_object_get(v, keys[i]), sort_keys, depth + 1);
+			dump(b, json_object_get(v, keys[i]), 1, depth + 1);
 		}
 		put(b, "}", 1);
 		free(keys);
@@ -246,10 +272,19 @@ static void dump(struct buf *b, const json_t *v, int sort_keys, int depth)
 	case JSON_STRING:
 		json_string_out(b, json_string_value(v), json_string_length(v));
 		break;
-	case JSON_INTEGER:
-		snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		puts_(b, num);
+	case JSON_INTEGER: {
+		/* digits from the right: snprintf was a measurable share of dumps */
+		json_int_t iv = json_integer_value(v);
+		unsigned long long u = iv < 0 ? 0ull - (unsigned long long)iv : (unsigned long long)iv;
+		char *e = num + sizeof num, *o = e;
+		do
+			*--o = (char)('0' + u % 10);
+		while (u /= 10);
+		if (iv < 0)
+			*--o = '-';
+		put(b, o, (size_t)(e - o));
 		break;
+	}
 	case JSON_REAL:
 		gojson_float(json_real_value(v), 0, num);
 		puts_(b, num);
@@ -340,10 +375,19 @@ static void value_out(struct buf *b, const json_t *v, int depth)
 		gojson_float(json_real_value(v), 1, num);
 		puts_(b, num);
 		break;
-	case JSON_INTEGER:
-		snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		puts_(b, num);
+	case JSON_INTEGER: {
+		/* digits from the right: snprintf was a measurable share of dumps */
+		json_int_t iv = json_integer_value(v);
+		unsigned long long u = iv < 0 ? 0ull - (unsigned long long)iv : (unsigned long long)iv;
+		char *e = num + sizeof num, *o = e;
+		do
+			*--o = (char)('0' + u % 10);
+		while (u /= 10);
+		if (iv < 0)
+			*--o = '-';
+		put(b, o, (size_t)(e - o));
 		break;
+	}
 	case JSON_STRING:
 		quote_out(b, json_string_value(v), json_string_length(v));
 		break;

@@ -7,6 +7,7 @@
 #include "store.h"
 #include "bus.h"
 #include "err.h"
+#include "gojson.h"
 #include "log.h"
 #include "loop.h"
 #include "plugin_host.h"
@@ -59,7 +60,7 @@ static char *encode(json_t *obj, size_t *len)
 	json_t *rv = json_is_object(md) ? json_incref(json_object_get(md, "resourceVersion")) : NULL;
 	if (rv)
 		json_object_del(md, "resourceVersion");
-	char *s = json_dumps(obj, JSON_COMPACT);
+	char *s = gojson_dumps(obj, 0);
 	if (rv)
 		json_object_set_new(md, "resourceVersion", rv);
 	*len = s ? strlen(s) : 0;

@@ -5,7 +5,7 @@ set -euo pipefail
 
 BUILD_PKGS=(
   build-essential pkg-config scons clang libclang-rt-14-dev llvm
-  libev-dev libhttp-parser-dev libyaml-dev libleveldb-dev libjansson-dev
+  libev-dev libmimalloc-dev libhttp-parser-dev libyaml-dev libleveldb-dev libjansson-dev
   libssl-dev libcurl4-openssl-dev libcmocka-dev
 )
 RUN_PKGS=(kubernetes-client)
