@@ -125,6 +125,8 @@ void api_patch(struct api_req *r);
 void api_delete(struct api_req *r);
 void api_delete_collection(struct api_req *r);
 /* creates obj (taken) as r's new object */
+/* POST to an action subresource (binding): the resource's act callback */
+void api_act(struct api_req *r);
 void api_create_with(struct api_req *r, json_t *obj);
 /* writes obj (owned by the caller) as the new state of r's object */
 void api_update_with(struct api_req *r, json_t *obj);

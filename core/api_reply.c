@@ -87,9 +87,11 @@ void api_reply_json(struct api_req *r, int code, json_t *body)
 
 json_t *api_status(int code, const char *reason, const char *message, json_t *details)
 {
-	json_t *st = json_pack("{s:s, s:s, s:{}, s:s, s:s, s:i}", "kind", "Status", "apiVersion", "v1",
-	                       "metadata", "status", code < 300 ? "Success" : "Failure", "message",
-	                       message ? message : "", "code", code);
+	json_t *st = json_pack("{s:s, s:s, s:{}, s:s}", "kind", "Status", "apiVersion", "v1", "metadata", "status",
+	                       code < 300 ? "Success" : "Failure");
+	if (message || code >= 300)
+		json_object_set_new(st, "message", json_string(message ? message : ""));
+	json_object_set_new(st, "code", json_integer(code));
 	if (reason && *reason)
 		json_object_set_new(st, "reason", json_string(reason));
 	if (details)
@@ -115,6 +117,8 @@ void api_qualified(const sk_resource_ops *res, char *buf, size_t cap)
 
 /* Kubernetes' messages for the common failures name the resource and the
  * object: `pods "web" not found`; the store's own text is kept otherwise. */
+#define CONFLICT_PREFIX "Operation cannot be fulfilled on "
+
 json_t *api_status_of(const struct api_req *r, const sk_err *e)
 {
 	char q[160] = "", msg[700];
@@ -130,7 +134,8 @@ json_t *api_status_of(const struct api_req *r, const sk_err *e)
 		if (*name)
 			json_object_set_new(details, "name", json_string(name));
 	}
-	if (e->code == SK_ECONFLICT && r->res && *name && !strstr(e->msg, "Precondition"))
+	if (e->code == SK_ECONFLICT && r->res && *name && !strstr(e->msg, "Precondition") &&
+	    strncmp(e->msg, CONFLICT_PREFIX, strlen(CONFLICT_PREFIX)))
 		snprintf(msg, sizeof msg,
 		         "Operation cannot be fulfilled on %s \"%s\": the object has been modified; please apply "
 		         "your changes to the latest version and try again",

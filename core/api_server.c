@@ -330,6 +330,14 @@ static void dispatch_resource(struct api_req *r)
 		return;
 	}
 	const char *v = r->verb;
+	if (*r->sub && !strcmp(r->sub, "binding") && (res->subresources & SK_SUB_BINDING) && API_HAS(res, act) &&
+	    res->act && *r->name) {
+		if (!strcmp(v, "create"))
+			api_act(r);
+		else
+			fail(r, SK_EUNSUPPORTED, "the server does not allow this method on the requested resource");
+		return;
+	}
 	if (*r->sub) {
 		int ok = (!strcmp(r->sub, "status") && (res->subresources & SK_SUB_STATUS)) ||
 		         (!strcmp(r->sub, "scale") && (res->subresources & SK_SUB_SCALE));

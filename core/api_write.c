@@ -10,6 +10,7 @@
 #include "loop.h"
 #include "apply.h"
 #include "patch.h"
+#include "plugin_host.h"
 #include "schema.h"
 #include "stamp.h"
 #include "store.h"
@@ -24,12 +25,12 @@
 
 #define PATCH_ATTEMPTS 5
 
-enum write_kind { W_CREATE, W_UPDATE, W_PATCH };
+enum write_kind { W_CREATE, W_UPDATE, W_PATCH, W_ACT };
 
 struct write_op {
 	struct api_req *r;
 	enum write_kind kind;
-	json_t *patch;          /* W_PATCH: the decoded patch */
+	json_t *patch;          /* W_PATCH: the decoded patch; W_ACT: the posted body */
 	char patch_type[64];
 	int attempts;
 	int dry_run;
@@ -37,6 +38,7 @@ struct write_op {
 };
 
 static void api_patch_attempt(struct write_op *w);
+static void act_attempt(struct write_op *w);
 
 /* A patch that does not apply, answered as kube-apiserver does: a failed
  * operation is 422 with a fixed message (the reason goes to the log), a
@@ -189,18 +191,24 @@ static void written(void *ud, const sk_err *err, json_t *stored)
 		return;
 	}
 	if (err) {
-		if (w->kind == W_PATCH && err->code == SK_ECONFLICT && w->attempts < PATCH_ATTEMPTS) {
-			/* someone wrote in between: patch the newer object */
+		if ((w->kind == W_PATCH || w->kind == W_ACT) && err->code == SK_ECONFLICT && w->attempts < PATCH_ATTEMPTS) {
+			/* someone wrote in between: patch or act on the newer object */
 			r->op = w;
-			api_patch_attempt(w);
+			w->kind == W_PATCH ? api_patch_attempt(w) : act_attempt(w);
 			return;
 		}
 		op_free(w);
 		api_reply_error(r, err);
 		return;
 	}
-	int code = w->kind == W_CREATE ? 201 : 200;
+	int code = w->kind == W_CREATE || w->kind == W_ACT ? 201 : 200;
+	int act = w->kind == W_ACT;
 	op_free(w);
+	/* an action answers as kube-apiserver does for a Binding: a bare Success */
+	if (act) {
+		api_reply_json(r, code, api_status(code, NULL, NULL, NULL));
+		return;
+	}
 	/* a write through /scale answers with the Scale */
 	if (!strcmp(r->sub, "scale"))
 		api_reply_json(r, code, api_scale_of(r, stored));
@@ -558,4 +566,85 @@ void api_patch(struct api_req *r)
 		return;
 	}
 	api_patch_attempt(w);
+}
+
+/* ---- action subresources (binding) ---- */
+
+static void act_attempt(struct write_op *w)
+{
+	struct api_req *r = w->r;
+	sk_err err = {0};
+	json_t *old = NULL, *next = NULL;
+	w->attempts++;
+	if (store_get(w->key, &old, &err) != SK_OK)
+		goto fail;
+	if (!(next = json_deep_copy(old))) {
+		sk_fail(&err, SK_ENOMEM, "out of memory");
+		goto fail;
+	}
+	void *ud = NULL;
+	struct call_scope cs;
+	sk_ext_find(SK_EXT_RESOURCE, r->res->name, &ud);
+	call_begin(&cs, sk_ext_owner(SK_EXT_RESOURCE, r->res->name));
+	int rc = r->res->act(ud, r->sub, O(w->patch), O(next), &err);
+	call_end(&cs, "an action subresource");
+	if (rc != SK_OK) {
+		if (!err.code)
+			sk_fail(&err, rc, "the %s subresource refused the request", r->sub);
+		if (err.code == SK_ECONFLICT) {
+			/* as kube-apiserver words a refused binding */
+			char q[160], why[sizeof err.msg];
+			api_qualified(r->res, q, sizeof q);
+			snprintf(why, sizeof why, "%s", err.msg);
+			snprintf(err.msg, sizeof err.msg, "Operation cannot be fulfilled on %s/%s \"%s\": %s", q, r->sub,
+			         r->name, why);
+		}
+		goto fail;
+	}
+	int64_t expect = store_parse_rv(md_str(old, "resourceVersion"));
+	json_decref(old);
+	if (w->dry_run) {
+		json_decref(next);
+		op_free(w);
+		api_reply_json(r, 201, api_status(201, NULL, NULL, NULL));
+		return;
+	}
+	r->busy = 1;
+	r->op = w;
+	r->op_gone = write_gone;
+	store_update(w->key, next, expect, written, w);
+	return;
+fail:
+	json_decref(next);
+	json_decref(old);
+	op_free(w);
+	api_reply_error(r, &err);
+}
+
+void api_act(struct api_req *r)
+{
+	sk_err err = {0};
+	json_t *body = NULL;
+	struct write_op *w = new_op(r, W_ACT, &err);
+	if (!w || api_decode_body(r, &body, &err) != SK_OK)
+		goto fail;
+	const char *name = md_str(body, "name");
+	if (name && *name && strcmp(name, r->name)) {
+		sk_fail(&err, SK_EBADREQUEST, "name in URL does not match name in %s object",
+		        json_string_value(json_object_get(body, "kind")) ? json_string_value(json_object_get(body, "kind"))
+		                                                         : "the posted");
+		goto fail;
+	}
+	/* admission sees the posted object, as for a create of pods/binding */
+	if (api_admission(r, "CREATE", body, NULL, 1, w->dry_run, &err) != SK_OK ||
+	    api_admission(r, "CREATE", body, NULL, 0, w->dry_run, &err) != SK_OK)
+		goto fail;
+	w->patch = body;
+	act_attempt(w);
+	return;
+fail:
+	json_decref(body);
+	if (w)
+		op_free(w);
+	api_reply_error(r, &err);
 }

@@ -133,6 +133,8 @@ static const struct sk_host table = {
 	.types_define_openapi = sk_types_define_openapi,
 	.types_forget = sk_types_forget,
 	.human_duration = sk_human_duration,
+	.clock_rfc3339 = sk_clock_rfc3339,
+	.condition_set = sk_condition_set,
 };
 
 const struct sk_host *sk_host_table(void) { return &table; }

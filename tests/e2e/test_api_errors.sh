@@ -60,6 +60,24 @@ expect "a stale update is 409 Conflict" \
 	'409 Conflict Operation cannot be fulfilled on configmaps "st": the object has been modified' \
 	PUT "$CM/st" application/json "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"st\",\"resourceVersion\":\"$rv\"},\"data\":{\"a\":\"3\"}}"
 req DELETE "$CM/st" application/json '' >/dev/null
+
+# pods/binding, as a scheduler binds: a Success Status, then the pod is placed
+PODS="$URL/api/v1/namespaces/default/pods"
+req POST "$PODS" application/json '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"bp"},"spec":{"containers":[{"name":"c","image":"nginx"}]}}' >/dev/null
+expect "a binding is 201 Success" "201" POST "$PODS/bp/binding" application/json \
+	'{"apiVersion":"v1","kind":"Binding","metadata":{"name":"bp","annotations":{"x.io/by":"test"}},"target":{"kind":"Node","name":"n1"}}'
+got=$(curl "${C[@]}" "$PODS/bp" | /usr/bin/python3 -c 'import json,sys; p=json.load(sys.stdin); c=[x for x in p["status"]["conditions"] if x["type"]=="PodScheduled"][0]; print(p["spec"]["nodeName"], p["metadata"]["annotations"]["x.io/by"], c["status"])')
+check "the bound pod has its node, the binding's annotations and PodScheduled=True" test "$got" = "n1 test True"
+expect "binding a placed pod is 409 with the node" \
+	'409 Conflict Operation cannot be fulfilled on pods/binding "bp": pod bp is already assigned to node "n1"' \
+	POST "$PODS/bp/binding" application/json '{"apiVersion":"v1","kind":"Binding","metadata":{"name":"bp"},"target":{"name":"n2"}}'
+expect "a binding for another name is 400" "400 BadRequest name in URL does not match name in Binding object" \
+	POST "$PODS/bp/binding" application/json '{"apiVersion":"v1","kind":"Binding","metadata":{"name":"other"},"target":{"name":"n2"}}'
+expect "a binding to a non-node is 422" "422 Invalid" \
+	POST "$PODS/bp/binding" application/json '{"apiVersion":"v1","kind":"Binding","metadata":{"name":"bp"},"target":{"kind":"Pod","name":"n2"}}'
+expect "a binding of a missing pod is 404" '404 NotFound pods "nope" not found' \
+	POST "$PODS/nope/binding" application/json '{"apiVersion":"v1","kind":"Binding","metadata":{"name":"nope"},"target":{"name":"n2"}}'
+req DELETE "$PODS/bp" application/json '' >/dev/null
 got=$(curl -s -m 10 --cacert "$D/tls/ca.crt" -o /dev/null -w '%{http_code}' "$CM")
 check "no credentials is 401 Unauthorized" test "$got" = 401
 got=$(curl -s -m 10 --cacert "$D/tls/ca.crt" -H 'Authorization: Bearer wrong' -o /dev/null -w '%{http_code}' "$CM")

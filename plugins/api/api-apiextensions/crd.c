@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define GROUP "apiextensions.k8s.io"
 #define CRDS "customresourcedefinitions"
@@ -513,15 +512,6 @@ static sk_obj *accept_names(const sk_obj *crd, struct verdict *v)
 
 /* ---- status ----------------------------------------------------------------- */
 
-static void now_rfc3339(char out[32])
-{
-	int64_t ms = sk_clock_now_ms();
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static sk_obj *find_condition(const sk_obj *st, const char *type)
 {
 	sk_obj *conds = sk_obj_get(st, "conditions");
@@ -529,37 +519,6 @@ static sk_obj *find_condition(const sk_obj *st, const char *type)
 		if (!strcmp(str(sk_obj_at(conds, i), "type"), type))
 			return sk_obj_at(conds, i);
 	return NULL;
-}
-
-/* SetCRDCondition: the transition time moves only when the status does */
-static void set_condition(sk_obj *st, const char *type, const char *status, const char *reason, const char *msg)
-{
-	char now[32];
-	sk_obj *c = find_condition(st, type);
-	if (c) {
-		if (strcmp(str(c, "status"), status)) {
-			now_rfc3339(now);
-			sk_obj_set_str(c, "lastTransitionTime", now, NULL);
-		}
-		sk_obj_set_str(c, "status", status, NULL);
-		sk_obj_set_str(c, "reason", reason, NULL);
-		sk_obj_set_str(c, "message", msg, NULL);
-		return;
-	}
-	if (!is_type(sk_obj_get(st, "conditions"), SK_OBJ_ARRAY)) {
-		sk_obj *a = sk_obj_new_array();
-		sk_obj_set(st, "conditions", a, NULL);
-		sk_obj_unref(a);
-	}
-	now_rfc3339(now);
-	c = sk_obj_new_object();
-	sk_obj_set_str(c, "type", type, NULL);
-	sk_obj_set_str(c, "status", status, NULL);
-	sk_obj_set_str(c, "lastTransitionTime", now, NULL);
-	sk_obj_set_str(c, "reason", reason, NULL);
-	sk_obj_set_str(c, "message", msg, NULL);
-	sk_obj_append(sk_obj_get(st, "conditions"), c);
-	sk_obj_unref(c);
 }
 
 static int condition_true(const sk_obj *crd, const char *type)
@@ -677,7 +636,7 @@ static void release(const sk_obj *crd, int served)
 		sk_obj_set(next, "metadata.finalizers", fins, NULL);
 		sk_obj *st = sk_obj_get(next, "status");
 		if (st)
-			set_condition(st, "Terminating", "False", served ? "InstanceDeletionCompleted" : "NeverEstablished",
+			sk_condition_set(st, "Terminating", "False", served ? "InstanceDeletionCompleted" : "NeverEstablished",
 			              served ? "removed all instances" : "resource was never established");
 		write_crd(name, next);
 	} else {
@@ -705,7 +664,7 @@ static int finalize(struct crd *c, const sk_obj *crd)
 			sk_obj_set(next, "status", st, NULL);
 			sk_obj_unref(st);
 		}
-		set_condition(sk_obj_get(next, "status"), "Terminating", "True", "InstanceDeletionInProgress",
+		sk_condition_set(sk_obj_get(next, "status"), "Terminating", "True", "InstanceDeletionInProgress",
 		              "CustomResource deletion is in progress");
 		write_crd(c->name, next);
 		sk_obj_unref(next);
@@ -782,8 +741,8 @@ static int sync_crd(struct crd *c, const sk_obj *crd)
 	}
 	sk_obj *st = is_type(sk_obj_get(crd, "status"), SK_OBJ_OBJECT) ? sk_obj_copy(sk_obj_get(crd, "status"))
 	                                                                : sk_obj_new_object();
-	set_condition(st, "NamesAccepted", v.status, v.reason, v.message);
-	set_condition(st, "Established", est, est_reason, est_msg);
+	sk_condition_set(st, "NamesAccepted", v.status, v.reason, v.message);
+	sk_condition_set(st, "Established", est, est_reason, est_msg);
 	sk_obj_set(st, "acceptedNames", names, NULL);
 	sk_obj_unref(names);
 	const char *storage = NULL;

@@ -11,6 +11,8 @@
 
 /* pod.c: defaults, validation and columns of Pods */
 void kinds_pod(sk_resource_ops *r);
+/* binding.c: POST pods/NAME/binding (sk_resource_ops.act) */
+int pod_act(void *ud, const char *subresource, const sk_obj *body, sk_obj *pod, sk_err *err);
 /* namespace.c: Namespaces, and the ones that exist from the first start */
 void kinds_namespace(sk_resource_ops *r);
 int namespaces_bootstrap_register(sk_plugin *p, sk_err *err);

@@ -347,4 +347,5 @@ void kinds_pod(sk_resource_ops *r)
 	r->validate = validate;
 	r->columns = columns;
 	r->row = row;
+	r->act = pod_act;
 }

@@ -160,6 +160,9 @@ struct sk_host {
 	                            const sk_obj *openapi_v3_schema, sk_err *err);
 	void (*types_forget)(sk_plugin *p, const char *owner_key);
 	void (*human_duration)(int64_t seconds, char *buf, size_t cap);
+	char *(*clock_rfc3339)(char *out, size_t cap);
+	int (*condition_set)(sk_obj *status_obj, const char *type, const char *status, const char *reason,
+	                     const char *message);
 	/* ABI 1.0 ends here; later minors append below. */
 };
 

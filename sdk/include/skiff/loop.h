@@ -56,6 +56,9 @@ double sk_monotonic(void);
  * offset and speed up this clock, so controllers must take time from here.
  * thread-safe */
 int64_t sk_clock_now_ms(void);
+/* That clock as Kubernetes writes a timestamp ("2026-11-23T14:20:59Z"),
+ * into out (at least 21 bytes); returns out. thread-safe */
+char *sk_clock_rfc3339(char *out, size_t cap);
 
 sk_timer *sk_timer_start(sk_plugin *p, double after_s, double repeat_s, sk_timer_fn fn, void *ud);
 void sk_timer_stop(sk_timer *t);
@@ -66,6 +69,7 @@ int sk_child_spawn(sk_plugin *p, const sk_child_spec *spec, sk_child_fn fn, void
 #define sk_log (sk__host->log)
 #define sk_monotonic (sk__host->monotonic)
 #define sk_clock_now_ms (sk__host->clock_now_ms)
+#define sk_clock_rfc3339 (sk__host->clock_rfc3339)
 #define sk_timer_start (sk__host->timer_start)
 #define sk_timer_stop (sk__host->timer_stop)
 #define sk_work_submit (sk__host->work_submit)

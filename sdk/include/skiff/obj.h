@@ -70,6 +70,15 @@ int sk_obj_foreach(const sk_obj *o, sk_obj_visit_fn fn, void *ud);
 const char *sk_obj_str(const sk_obj *o);       /* string value, or NULL */
 int64_t sk_obj_int(const sk_obj *o);           /* int value (reals truncated), else 0 */
 
+/* Sets the condition `type` in status.conditions-style `status_obj` (the
+ * object's status; conditions are created as needed) as Kubernetes'
+ * helpers do: status, reason and message are replaced, and
+ * lastTransitionTime moves to now (sk_clock_rfc3339) only when the status
+ * changes or the condition is new. Returns 1 if anything changed, 0 if
+ * not, -1 when status_obj is not an object. */
+int sk_condition_set(sk_obj *status_obj, const char *type, const char *status, const char *reason,
+                     const char *message);
+
 #ifndef SKIFF_CORE
 #define sk_mem_free (sk__host->mem_free)
 #define sk_obj_new_object (sk__host->obj_new_object)
@@ -102,6 +111,7 @@ int64_t sk_obj_int(const sk_obj *o);           /* int value (reals truncated), e
 #define sk_obj_foreach (sk__host->obj_foreach)
 #define sk_obj_str (sk__host->obj_str)
 #define sk_obj_int (sk__host->obj_int)
+#define sk_condition_set (sk__host->condition_set)
 #endif
 #endif
 #include <skiff/host.h>

@@ -83,6 +83,15 @@ typedef struct sk_resource_ops {
 	 * (controllers write it through /status); non-zero keeps it, as
 	 * Kubernetes does for Nodes, which the kubelet registers with theirs */
 	int status_on_create;
+	/* A POST to an object's action subresource ("binding", with
+	 * SK_SUB_BINDING): change `obj`, a copy of the stored object, as the
+	 * posted `body` (a Binding) asks, or fail with err (SK_ECONFLICT for "pod
+	 * web is already assigned to node n1", SK_EINVALID for a bad body).
+	 * The host runs admission on the body (operation CREATE on the
+	 * subresource), writes obj over the stored object without the kind's
+	 * update validation (the action is the validation), retries on a
+	 * concurrent write and answers 201 Success. NULL: not served. */
+	int (*act)(void *ud, const char *subresource, const sk_obj *body, sk_obj *obj, sk_err *err);
 } sk_resource_ops;
 
 /* Declare types in the notation of sdk/docs/types.md. `label` names the
