@@ -5,10 +5,13 @@
 #include "json.h"
 #include "keys.h"
 #include "loop.h"
+#include "plugin_host.h"
 #include "stamp.h"
 #include "store.h"
 #include <inttypes.h>
+#include <stddef.h>
 #include <skiff/data.h>
+#include <skiff/resource.h>
 #include <skiff/selector.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,6 +248,47 @@ void sk_api_delete(sk_plugin *p, const char *group, const char *resource, const 
 		return;
 	}
 	store_delete(key, precondition_rv, pwritten, pwrite_new(p, fn, ud));
+}
+
+void sk_api_act(sk_plugin *p, const char *group, const char *resource, const char *ns, const char *name,
+                const char *subresource, const sk_obj *body, sk_write_fn fn, void *ud)
+{
+	sk_err e = {0};
+	char key[KEYCAP];
+	json_t *cur = NULL, *next = NULL;
+	const sk_resource_ops *r = keys_resource(group, resource, ns, &e);
+	if (!r)
+		goto fail;
+	if (r->size < offsetof(sk_resource_ops, act) + sizeof r->act || !r->act || !subresource ||
+	    !(r->subresources & SK_SUB_BINDING) || strcmp(subresource, "binding")) {
+		sk_fail(&e, SK_ENOTFOUND, "%s has no %s subresource", resource, subresource ? subresource : "(null)");
+		goto fail;
+	}
+	if (!name || keys_make(key, sizeof key, r, ns, name, &e) != SK_OK || store_get(key, &cur, &e) != SK_OK)
+		goto fail;
+	if (!(next = json_deep_copy(cur))) {
+		sk_fail(&e, SK_ENOMEM, "out of memory");
+		goto fail;
+	}
+	void *rud = NULL;
+	struct call_scope cs;
+	sk_ext_find(SK_EXT_RESOURCE, r->name, &rud);
+	call_begin(&cs, sk_ext_owner(SK_EXT_RESOURCE, r->name));
+	int rc = r->act(rud, subresource, body, O(next), &e);
+	call_end(&cs, "an action subresource");
+	if (rc != SK_OK) {
+		if (!e.code)
+			sk_fail(&e, rc, "the %s subresource refused the request", subresource);
+		goto fail;
+	}
+	int64_t expect = store_parse_rv(sk_obj_get_str(O(cur), "metadata.resourceVersion"));
+	json_decref(cur);
+	store_update(key, next, expect, pwritten, pwrite_new(p, fn, ud));
+	return;
+fail:
+	json_decref(cur);
+	json_decref(next);
+	fail_now(p, fn, ud, &e);
 }
 
 int64_t sk_api_revision(void) { return store_revision(); }

@@ -135,6 +135,7 @@ static const struct sk_host table = {
 	.human_duration = sk_human_duration,
 	.clock_rfc3339 = sk_clock_rfc3339,
 	.condition_set = sk_condition_set,
+	.api_act = sk_api_act,
 };
 
 const struct sk_host *sk_host_table(void) { return &table; }

@@ -75,6 +75,12 @@ void sk_api_update(sk_plugin *p, const char *group, const char *resource, const 
 /* precondition_rv 0: unconditional */
 void sk_api_delete(sk_plugin *p, const char *group, const char *resource, const char *ns,
                const char *name, int64_t precondition_rv, sk_write_fn fn, void *ud);
+/* An action subresource of a stored object (skiff/resource.h, `act`), as a
+ * POST to it does over HTTP but without admission: ("", "pods", ns, name,
+ * "binding", a Binding) places a pod, or fails with SK_ECONFLICT when it is
+ * already placed. The callback gets the object as stored after it. */
+void sk_api_act(sk_plugin *p, const char *group, const char *resource, const char *ns, const char *name,
+                const char *subresource, const sk_obj *body, sk_write_fn fn, void *ud);
 int64_t sk_api_revision(void);
 
 sk_watch *sk_watch_start(sk_plugin *p, const sk_watch_spec *spec, sk_err *err);
@@ -91,6 +97,7 @@ const char *sk_event_json(const sk_event *ev, size_t *len);
 #define sk_api_update (sk__host->api_update)
 #define sk_api_delete (sk__host->api_delete)
 #define sk_api_revision (sk__host->api_revision)
+#define sk_api_act (sk__host->api_act)
 #define sk_watch_start (sk__host->watch_start)
 #define sk_watch_stop (sk__host->watch_stop)
 #define sk_event_json (sk__host->event_json)

@@ -163,6 +163,8 @@ struct sk_host {
 	char *(*clock_rfc3339)(char *out, size_t cap);
 	int (*condition_set)(sk_obj *status_obj, const char *type, const char *status, const char *reason,
 	                     const char *message);
+	void (*api_act)(sk_plugin *p, const char *group, const char *resource, const char *ns, const char *name,
+	                const char *subresource, const sk_obj *body, sk_write_fn fn, void *ud);
 	/* ABI 1.0 ends here; later minors append below. */
 };
 
