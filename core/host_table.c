@@ -136,6 +136,13 @@ static const struct sk_host table = {
 	.clock_rfc3339 = sk_clock_rfc3339,
 	.condition_set = sk_condition_set,
 	.api_act = sk_api_act,
+	.map_new = sk_map_new,
+	.map_free = sk_map_free,
+	.map_get = sk_map_get,
+	.map_put = sk_map_put,
+	.map_del = sk_map_del,
+	.map_len = sk_map_len,
+	.map_foreach = sk_map_foreach,
 };
 
 const struct sk_host *sk_host_table(void) { return &table; }

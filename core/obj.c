@@ -76,6 +76,8 @@ int sk_obj_equal(const sk_obj *a, const sk_obj *b) { return json_equal(J(a), J(b
 
 sk_obj_type sk_obj_type_of(const sk_obj *o)
 {
+	if (!o)
+		return SK_OBJ_NULL; /* a missing value, as sk_obj_get returns it */
 	switch (json_typeof(J(o))) {
 	case JSON_OBJECT: return SK_OBJ_OBJECT;
 	case JSON_ARRAY: return SK_OBJ_ARRAY;

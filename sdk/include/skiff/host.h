@@ -13,6 +13,7 @@
 #define SKIFF_HOST_H
 #include <skiff/abi.h>
 #include <skiff/obj.h>
+#include <skiff/map.h>
 #include <skiff/selector.h>
 #include <skiff/loop.h>
 #include <skiff/data.h>
@@ -165,6 +166,14 @@ struct sk_host {
 	                     const char *message);
 	void (*api_act)(sk_plugin *p, const char *group, const char *resource, const char *ns, const char *name,
 	                const char *subresource, const sk_obj *body, sk_write_fn fn, void *ud);
+	/* map.h */
+	sk_map *(*map_new)(void);
+	void (*map_free)(sk_map *m, void (*free_val)(void *));
+	void *(*map_get)(const sk_map *m, const char *key);
+	void *(*map_put)(sk_map *m, const char *key, void *value, int *failed);
+	void *(*map_del)(sk_map *m, const char *key);
+	size_t (*map_len)(const sk_map *m);
+	int (*map_foreach)(const sk_map *m, sk_map_visit_fn fn, void *ud);
 	/* ABI 1.0 ends here; later minors append below. */
 };
 

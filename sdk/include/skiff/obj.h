@@ -47,7 +47,7 @@ sk_obj *sk_obj_ref(sk_obj *o);
 void sk_obj_unref(sk_obj *o);
 sk_obj *sk_obj_copy(const sk_obj *o);
 int sk_obj_equal(const sk_obj *a, const sk_obj *b);
-sk_obj_type sk_obj_type_of(const sk_obj *o);
+sk_obj_type sk_obj_type_of(const sk_obj *o); /* SK_OBJ_NULL for NULL too */
 
 sk_obj *sk_obj_get(const sk_obj *o, const char *path);
 const char *sk_obj_get_str(const sk_obj *o, const char *path);

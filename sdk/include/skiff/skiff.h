@@ -7,6 +7,7 @@
 #define SKIFF_SKIFF_H
 #include <skiff/abi.h>
 #include <skiff/obj.h>
+#include <skiff/map.h>
 #include <skiff/selector.h>
 #include <skiff/loop.h>
 #include <skiff/data.h>

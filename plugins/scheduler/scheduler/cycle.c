@@ -1,0 +1,304 @@
+/* cycle.c — one scheduling attempt for one pod, through the framework's
+ * points in kube-scheduler's order: pre-filter, filter on every node,
+ * post-filter when none fits, pre-score, score, normalize, weights, then
+ * reserve, permit and bind (a policy's binder, else pods/binding). */
+#include "sched.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define REASON_CAP 256
+
+struct state_item {
+	char *key;
+	void *value;
+	void (*destroy)(void *);
+};
+
+struct cycle {
+	sk_sched_cycle pub; /* first: policies get &pub */
+	struct state_item *items;
+	size_t n, cap;
+};
+
+static void *state_get(sk_sched_cycle *c, const char *key)
+{
+	struct cycle *cy = (struct cycle *)c;
+	for (size_t i = 0; i < cy->n; i++)
+		if (!strcmp(cy->items[i].key, key))
+			return cy->items[i].value;
+	return NULL;
+}
+
+static void state_put(sk_sched_cycle *c, const char *key, void *value, void (*destroy)(void *))
+{
+	struct cycle *cy = (struct cycle *)c;
+	for (size_t i = 0; i < cy->n; i++)
+		if (!strcmp(cy->items[i].key, key)) {
+			if (cy->items[i].destroy && cy->items[i].value != value)
+				cy->items[i].destroy(cy->items[i].value);
+			cy->items[i].value = value;
+			cy->items[i].destroy = destroy;
+			return;
+		}
+	if (cy->n == cy->cap) {
+		size_t cap = cy->cap ? cy->cap * 2 : 8;
+		struct state_item *v = realloc(cy->items, cap * sizeof *v);
+		if (!v)
+			goto lost;
+		cy->items = v;
+		cy->cap = cap;
+	}
+	char *k = strdup(key);
+	if (!k)
+		goto lost;
+	cy->items[cy->n++] = (struct state_item){k, value, destroy};
+	return;
+lost:
+	if (destroy)
+		destroy(value);
+}
+
+static void cycle_end(struct cycle *cy)
+{
+	for (size_t i = 0; i < cy->n; i++) {
+		if (cy->items[i].destroy)
+			cy->items[i].destroy(cy->items[i].value);
+		free(cy->items[i].key);
+	}
+	free(cy->items);
+}
+
+/* a bind in flight */
+struct binding {
+	struct sched *s;
+	char *key, *node;
+	sk_obj *pod;
+	const struct profile *pr;
+	size_t next_binder; /* policies before it returned SKIP */
+};
+
+static void binding_free(struct binding *b)
+{
+	sk_obj_unref(b->pod);
+	free(b->key);
+	free(b->node);
+	free(b);
+}
+
+static void cycle_end(struct cycle *cy);
+
+static void unreserve(const struct profile *pr, const sk_obj *pod, const char *node)
+{
+	/* in reverse order, as the framework does, with a cycle of its own:
+	 * the attempt's may have ended (a failed bind) */
+	struct cycle cy = {{sizeof(sk_sched_cycle), NULL, 0, state_get, state_put, NULL}, NULL, 0, 0};
+	for (size_t i = pr->n; i-- > 0;)
+		if (pr->v[i].ops->unreserve)
+			pr->v[i].ops->unreserve(pr->v[i].ud, &cy.pub, pod, node);
+	cycle_end(&cy);
+}
+
+static void try_bind(struct binding *b);
+
+static void bound(void *ud, const sk_err *err, const sk_obj *stored)
+{
+	(void)stored;
+	struct binding *b = ud;
+	if (err) {
+		sk_log(b->s->p, SK_LOG_INFO, "binding %s to %s failed: %s", b->key, b->node, err->msg);
+		cache_pod_del(b->s->cache, b->key);
+		unreserve(b->pr, b->pod, b->node);
+		sched_done(b->s, b->key, err->code == SK_ENOTFOUND ? SK_SCHED_SUCCESS : SK_SCHED_ERROR);
+	} else {
+		report_scheduled(b->s, b->pod, b->node);
+		sched_done(b->s, b->key, SK_SCHED_SUCCESS);
+	}
+	binding_free(b);
+}
+
+static void try_bind(struct binding *b)
+{
+	const struct profile *pr = b->pr;
+	for (; b->next_binder < pr->n; b->next_binder++) {
+		const struct policy *pol = &pr->v[b->next_binder];
+		if (!pol->ops->bind)
+			continue;
+		int rc = pol->ops->bind(pol->ud, b->pod, b->node, bound, b);
+		if (rc != SK_SCHED_SKIP) {
+			b->next_binder++;
+			return; /* bound() follows */
+		}
+	}
+	/* the default binder: what kube-scheduler's DefaultBinder posts */
+	sk_obj *body = sk_obj_new_object();
+	sk_obj_set_str(body, "apiVersion", "v1", NULL);
+	sk_obj_set_str(body, "kind", "Binding", NULL);
+	sk_obj_set_str(body, "metadata.name", sk_obj_get_str(b->pod, "metadata.name"), NULL);
+	sk_obj_set_str(body, "metadata.namespace", sk_obj_get_str(b->pod, "metadata.namespace"), NULL);
+	if (sk_obj_get_str(b->pod, "metadata.uid"))
+		sk_obj_set_str(body, "metadata.uid", sk_obj_get_str(b->pod, "metadata.uid"), NULL);
+	sk_obj_set_str(body, "target.kind", "Node", NULL);
+	sk_obj_set_str(body, "target.name", b->node, NULL);
+	sk_api_act(b->s->p, "", "pods", sk_obj_get_str(b->pod, "metadata.namespace"),
+	           sk_obj_get_str(b->pod, "metadata.name"), "binding", body, bound, b);
+	sk_obj_unref(body);
+}
+
+/* the filter points; reasons[i] is node i's first refusal (NULL: fits) */
+static size_t filter_nodes(const struct profile *pr, sk_sched_cycle *c, const sk_obj *pod,
+                           struct node_info *const *nodes, size_t n, char **reasons, const sk_sched_node **feasible)
+{
+	size_t nf = 0;
+	char reason[REASON_CAP];
+	for (size_t i = 0; i < n; i++) {
+		int fits = 1;
+		for (size_t k = 0; k < pr->n && fits; k++) {
+			const struct policy *pol = &pr->v[k];
+			if (!pol->ops->filter)
+				continue;
+			reason[0] = 0;
+			int rc = pol->ops->filter(pol->ud, c, pod, &nodes[i]->view, reason, sizeof reason);
+			if (rc != SK_SCHED_SUCCESS) {
+				fits = 0;
+				reasons[i] = strdup(*reason ? reason : pol->ops->name);
+			}
+		}
+		if (fits)
+			feasible[nf++] = &nodes[i]->view;
+	}
+	return nf;
+}
+
+/* weighted sum of every scoring policy, normalized per policy */
+static const sk_sched_node *pick(const struct profile *pr, sk_sched_cycle *c, const sk_obj *pod,
+                                 const sk_sched_node **feasible, size_t nf)
+{
+	if (nf == 1)
+		return feasible[0];
+	int64_t *total = calloc(nf, sizeof *total), *one = calloc(nf, sizeof *one);
+	if (!total || !one) {
+		free(total);
+		free(one);
+		return feasible[0];
+	}
+	for (size_t k = 0; k < pr->n; k++) {
+		const struct policy *pol = &pr->v[k];
+		if (pol->ops->pre_score && pol->ops->pre_score(pol->ud, c, pod, feasible, nf) == SK_SCHED_SKIP)
+			continue;
+		if (!pol->ops->score)
+			continue;
+		for (size_t i = 0; i < nf; i++)
+			one[i] = pol->ops->score(pol->ud, c, pod, feasible[i]);
+		if (pol->ops->normalize)
+			pol->ops->normalize(pol->ud, c, pod, feasible, one, nf);
+		for (size_t i = 0; i < nf; i++)
+			total[i] += one[i] * pol->weight;
+	}
+	/* the best score; ties go to a random one of them, as kube-scheduler's
+	 * selectHost does, so equal nodes share the load */
+	size_t best = 0, ties = 1;
+	for (size_t i = 1; i < nf; i++) {
+		if (total[i] > total[best]) {
+			best = i;
+			ties = 1;
+		} else if (total[i] == total[best] && (size_t)rand() % ++ties == 0) {
+			best = i;
+		}
+	}
+	free(total);
+	free(one);
+	return feasible[best];
+}
+
+void cycle_run(struct sched *s, const struct profile *pr, const sk_obj *pod, const char *key)
+{
+	struct cycle cy = {{sizeof(sk_sched_cycle), NULL, 0, state_get, state_put, NULL}, NULL, 0, 0};
+	size_t n = 0;
+	struct node_info *const *nodes = cache_nodes(s->cache, &n);
+	char **reasons = calloc(n ? n : 1, sizeof *reasons);
+	const sk_sched_node **feasible = calloc(n ? n : 1, sizeof *feasible), **views = calloc(n ? n : 1, sizeof *views);
+	char reason[REASON_CAP] = "", prefilter[REASON_CAP] = "";
+	int rc = SK_SCHED_ERROR;
+	if (!reasons || !feasible || !views)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		views[i] = &nodes[i]->view;
+	cy.pub.nodes = (const sk_sched_node *const *)views;
+	cy.pub.nnodes = n;
+	for (size_t k = 0; k < pr->n; k++) {
+		const struct policy *pol = &pr->v[k];
+		if (!pol->ops->pre_filter)
+			continue;
+		int r = pol->ops->pre_filter(pol->ud, &cy.pub, pod, reason, sizeof reason);
+		if (r == SK_SCHED_UNSCHEDULABLE || r == SK_SCHED_UNRESOLVABLE) {
+			/* the whole pod is refused, in the plugin's words */
+			snprintf(prefilter, sizeof prefilter, "%s", *reason ? reason : pol->ops->name);
+			goto unschedulable;
+		}
+		if (r == SK_SCHED_ERROR)
+			goto out;
+	}
+	size_t nf = filter_nodes(pr, &cy.pub, pod, nodes, n, reasons, feasible);
+	if (!nf) {
+		char nominated[256] = "";
+		for (size_t k = 0; k < pr->n; k++)
+			if (pr->v[k].ops->post_filter &&
+			    pr->v[k].ops->post_filter(pr->v[k].ud, &cy.pub, pod, nominated, sizeof nominated) ==
+			        SK_SCHED_SUCCESS)
+				break;
+		goto unschedulable;
+	}
+	const sk_sched_node *host = pick(pr, &cy.pub, pod, feasible, nf);
+	for (size_t k = 0; k < pr->n; k++) {
+		const struct policy *pol = &pr->v[k];
+		if (pol->ops->reserve && pol->ops->reserve(pol->ud, &cy.pub, pod, host->name) != SK_SCHED_SUCCESS) {
+			unreserve(pr, pod, host->name);
+			goto out;
+		}
+	}
+	for (size_t k = 0; k < pr->n; k++) {
+		const struct policy *pol = &pr->v[k];
+		double wait = 0;
+		if (pol->ops->permit && pol->ops->permit(pol->ud, &cy.pub, pod, host->name, &wait) != SK_SCHED_SUCCESS) {
+			/* waiting permits (gangs) are not offered yet: a refusal retries later */
+			unreserve(pr, pod, host->name);
+			goto out;
+		}
+	}
+	struct binding *b = calloc(1, sizeof *b);
+	if (!b || !(b->key = strdup(key)) || !(b->node = strdup(host->name))) {
+		if (b)
+			free(b->key);
+		free(b);
+		unreserve(pr, pod, host->name);
+		goto out;
+	}
+	b->s = s;
+	b->pr = pr;
+	b->pod = sk_obj_ref((sk_obj *)pod);
+	/* assumed: the next pods see it on its node before the binding lands */
+	cache_pod_set(s->cache, key, pod, host->name);
+	rc = SK_SCHED_SUCCESS;
+	cycle_end(&cy);
+	for (size_t i = 0; i < n; i++)
+		free(reasons[i]);
+	free(reasons);
+	free(feasible);
+	free(views);
+	try_bind(b);
+	return;
+unschedulable:
+	rc = SK_SCHED_UNSCHEDULABLE;
+	char *msg = report_fit_error((const char *const *)reasons, n, *prefilter ? prefilter : NULL);
+	if (msg)
+		report_unschedulable(s, pod, msg);
+	free(msg);
+out:
+	cycle_end(&cy);
+	for (size_t i = 0; reasons && i < n; i++)
+		free(reasons[i]);
+	free(reasons);
+	free(feasible);
+	free(views);
+	sched_done(s, key, rc);
+}

@@ -1,0 +1,104 @@
+/* sched.h — the scheduler's parts: a cache of nodes with the pods bound or
+ * assumed on them, a queue of pods waiting for a node, profiles naming the
+ * policies that run at each framework point, and the cycle that places one
+ * pod. Everything runs on the loop; nothing here is thread-safe.
+ *
+ * Ownership: the cache and queue hold references (sk_obj_ref) to the
+ * objects they keep and drop them when a pod or node leaves; policies get
+ * borrowed views for the length of a call. */
+#ifndef SCHED_H
+#define SCHED_H
+#include <skiff/skiff.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* ---- profiles (plugin.c) ---- */
+
+struct policy {
+	const sk_sched_policy_ops *ops;
+	void *ud;
+	int64_t weight; /* score weight */
+};
+
+struct profile {
+	char *scheduler_name;
+	struct policy *v;
+	size_t n;
+};
+
+/* ---- cache (cache.c) ---- */
+
+struct node_info {
+	sk_sched_node view;          /* what policies see */
+	sk_obj *node;                /* owned reference */
+	sk_obj **pods;               /* owned references; view.pods points here */
+	size_t npods, cap;
+};
+
+struct cache;
+struct cache *cache_new(void);
+void cache_free(struct cache *c);
+/* the Node object was added or changed; NULL-safe on a deleted one */
+void cache_node_set(struct cache *c, const sk_obj *node);
+void cache_node_del(struct cache *c, const char *name);
+/* a pod's placement: bound (spec.nodeName set, not finished) or assumed
+ * by this scheduler while its binding is in flight; key "ns/name" */
+void cache_pod_set(struct cache *c, const char *key, const sk_obj *pod, const char *node);
+void cache_pod_del(struct cache *c, const char *key);
+/* every node, for a cycle; valid until the cache changes */
+struct node_info *const *cache_nodes(struct cache *c, size_t *n);
+struct node_info *cache_node(struct cache *c, const char *name);
+
+/* ---- queue (queue.c) ---- */
+
+struct queue;
+typedef void (*queue_pop_fn)(void *ud, const char *key);
+/* pops run in batches from a zero-delay timer so the loop stays responsive */
+struct queue *queue_new(sk_plugin *p, queue_pop_fn pop, void *ud);
+void queue_free(struct queue *q);
+/* a pod waiting for a node: its key and priority (higher first) */
+void queue_add(struct queue *q, const char *key, int64_t priority);
+void queue_del(struct queue *q, const char *key);
+/* it did not fit: park it until the cluster changes (or a while passes) */
+void queue_unschedulable(struct queue *q, const char *key);
+/* it failed for another reason: try again after a growing back-off */
+void queue_backoff(struct queue *q, const char *key);
+/* something changed that may let parked pods fit: retry them */
+void queue_move_all(struct queue *q);
+size_t queue_len(const struct queue *q);
+
+/* ---- cycle (cycle.c) ---- */
+
+struct sched;
+/* one attempt to place the pod; the result arrives asynchronously */
+void cycle_run(struct sched *s, const struct profile *pr, const sk_obj *pod, const char *key);
+
+/* ---- reporting (report.c) ---- */
+
+/* "0/3 nodes are available: 1 node(s) had untolerated taint {app: myapp},
+ * 2 Insufficient cpu." from the reasons of each node (NULL: it fit; several
+ * reasons of one node separated by newlines), or "0/3 nodes are available:
+ * PREFILTER." when a pre-filter refused the pod outright */
+char *report_fit_error(const char *const *reasons, size_t nnodes, const char *prefilter);
+/* PodScheduled=False (Unschedulable) on the pod and a FailedScheduling event */
+void report_unschedulable(struct sched *s, const sk_obj *pod, const char *message);
+/* a Scheduled event: "Successfully assigned ns/name to node" */
+void report_scheduled(struct sched *s, const sk_obj *pod, const char *node);
+
+/* ---- the scheduler (plugin.c) ---- */
+
+struct sched {
+	sk_plugin *p;
+	struct profile *profiles;
+	size_t nprofiles;
+	struct cache *cache;
+	struct queue *queue;
+	sk_informer *pods, *nodes;
+	uint64_t scheduled, failed; /* counters for the log */
+};
+
+const struct profile *sched_profile(const struct sched *s, const char *scheduler_name);
+/* the result of a cycle */
+void sched_done(struct sched *s, const char *key, int rc);
+
+#endif
