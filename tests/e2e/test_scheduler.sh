@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The scheduler with real kubectl against Node objects made through the API
+# (placing pods needs no running agent): placement, the binding, the
+# Scheduled and FailedScheduling events, parked pods placed when a node
+# arrives, and pods of another scheduler left alone.
+. "$(dirname "$0")/lib.sh"
+
+D="$T/data"
+start_server "$T/server.log" --data-dir "$D" --listen 127.0.0.1:0
+check "server becomes ready" wait_for 10 grep -q "ready in" "$T/server.log"
+export KUBECONFIG="$D/kubeconfig.yaml" HOME="$T" KUBECACHEDIR="$T/kcache"
+mkdir -p "$T/bin"
+printf '#!/bin/sh\nexec timeout -s KILL 30 %s "$@"\n' "$(command -v kubectl)" >"$T/bin/kubectl"
+chmod +x "$T/bin/kubectl"
+export PATH="$T/bin:$PATH"
+
+# node NAME CPU [LABELS]: a Node with its allocatable, as a kubelet registers it
+node() {
+	cat <<YAML
+apiVersion: v1
+kind: Node
+metadata:
+  name: $1
+  labels: {kubernetes.io/hostname: $1${3:+, $3}}
+status:
+  capacity: {cpu: "$2", memory: 4Gi, pods: "110"}
+  allocatable: {cpu: "$2", memory: 4Gi, pods: "110"}
+---
+YAML
+}
+node_of() { kubectl get pod "$1" -o jsonpath='{.spec.nodeName}'; }
+
+kubectl run lonely --image=nginx >/dev/null
+check "with no nodes a pod stays pending with FailedScheduling" \
+	wait_for 10 bash -c "kubectl get events --field-selector involvedObject.name=lonely,reason=FailedScheduling -o jsonpath='{.items[0].message}' | grep -qx 'no nodes available to schedule pods'"
+check "and PodScheduled=False, reason Unschedulable" \
+	bash -c "test \"\$(kubectl get pod lonely -o jsonpath='{.status.conditions[?(@.type==\"PodScheduled\")].reason}')\" = Unschedulable"
+
+{ node node1 2; node node2 2; } >"$T/nodes.yaml"
+check "nodes are created with kubectl" bash -c "kubectl apply -f '$T/nodes.yaml' >/dev/null"
+check "the parked pod is placed once nodes exist" wait_for 15 bash -c "test -n \"\$(kubectl get pod lonely -o jsonpath='{.spec.nodeName}')\""
+check "its PodScheduled condition turns True" \
+	bash -c "test \"\$(kubectl get pod lonely -o jsonpath='{.status.conditions[?(@.type==\"PodScheduled\")].status}')\" = True"
+
+for i in 1 2 3 4 5 6; do kubectl run "p$i" --image=nginx >/dev/null; done
+check "every new pod is bound to a node" wait_for 10 bash -c \
+	"test \$(kubectl get pods -o jsonpath='{range .items[*]}{.spec.nodeName}{\"\\n\"}{end}' | grep -c node) -eq 7"
+check "kubectl get -o wide shows the node" bash -c "kubectl get pod p1 -o wide | grep -Eq 'p1 .* node[12] '"
+check "describe shows the Scheduled event" \
+	bash -c "kubectl describe pod p1 | grep -Eq 'Normal +Scheduled .* default-scheduler +Successfully assigned default/p1 to node[12]'"
+
+cat >"$T/other.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: other}
+spec:
+  schedulerName: my-scheduler
+  containers: [{name: c, image: nginx}]
+YAML
+kubectl apply -f "$T/other.yaml" >/dev/null
+sleep 1
+check "a pod for another scheduler is left alone" test -z "$(node_of other)"
+
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID"
+check "the server stops cleanly" test $? -eq 0
