@@ -144,6 +144,25 @@ static void try_bind(struct binding *b)
 	sk_obj_unref(body);
 }
 
+/* A filter's reasons: NUL-separated phrases, ended by an empty one or the
+ * buffer's end (scheduler.h); newline-joined for report_fit_error. */
+static char *join_phrases(char *buf, size_t cap)
+{
+	size_t end = 0;
+	while (end < cap && buf[end]) {
+		size_t l = strnlen(buf + end, cap - end);
+		if (end + l >= cap)
+			break; /* an unterminated last phrase: not whole */
+		end += l + 1;
+	}
+	for (size_t i = 0; end && i + 1 < end; i++)
+		if (!buf[i])
+			buf[i] = '\n';
+	if (end)
+		buf[end - 1] = 0;
+	return strdup(buf);
+}
+
 /* the filter points; reasons[i] is node i's first refusal (NULL: fits) */
 static size_t filter_nodes(const struct profile *pr, sk_sched_cycle *c, const sk_obj *pod,
                            struct node_info *const *nodes, size_t n, char **reasons, const sk_sched_node **feasible)
@@ -156,11 +175,11 @@ static size_t filter_nodes(const struct profile *pr, sk_sched_cycle *c, const sk
 			const struct policy *pol = &pr->v[k];
 			if (!pol->ops->filter)
 				continue;
-			reason[0] = 0;
+			memset(reason, 0, sizeof reason);
 			int rc = pol->ops->filter(pol->ud, c, pod, &nodes[i]->view, reason, sizeof reason);
 			if (rc != SK_SCHED_SUCCESS) {
 				fits = 0;
-				reasons[i] = strdup(*reason ? reason : pol->ops->name);
+				reasons[i] = *reason ? join_phrases(reason, sizeof reason) : strdup(pol->ops->name);
 			}
 		}
 		if (fits)

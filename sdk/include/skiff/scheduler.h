@@ -57,7 +57,9 @@ typedef struct sk_sched_policy_ops {
 	int (*less)(void *ud, const sk_obj *a, const sk_obj *b);
 	int (*pre_filter)(void *ud, sk_sched_cycle *c, const sk_obj *pod, char *reason, size_t cap);
 	/* reason: a short phrase counted across nodes, as in
-	 * "0/3 nodes are available: 2 Insufficient cpu." */
+	 * "0/3 nodes are available: 2 Insufficient cpu.". Several reasons for
+	 * one node (kube-scheduler counts each): NUL-separated phrases, ended
+	 * by an empty phrase or by cap; the buffer starts zeroed. */
 	int (*filter)(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *n,
 	              char *reason, size_t cap);
 	/* nothing fit: may nominate a node (e.g. by preemption) into nominated */
