@@ -49,6 +49,25 @@ check "kubectl get -o wide shows the node" bash -c "kubectl get pod p1 -o wide |
 check "describe shows the Scheduled event" \
 	bash -c "kubectl describe pod p1 | grep -Eq 'Normal +Scheduled .* default-scheduler +Successfully assigned default/p1 to node[12]'"
 
+kubectl cordon node1 >/dev/null
+kubectl run after-cordon --image=nginx >/dev/null
+check "a cordoned node takes no new pod" wait_for 10 bash -c "test \"\$(kubectl get pod after-cordon -o jsonpath='{.spec.nodeName}')\" = node2"
+kubectl cordon node2 >/dev/null
+kubectl run nowhere --image=nginx >/dev/null
+check "with every node cordoned: '0/2 nodes are available: 2 node(s) were unschedulable.'" \
+	wait_for 10 bash -c "test \"\$(kubectl get events --field-selector involvedObject.name=nowhere,reason=FailedScheduling -o jsonpath='{.items[0].message}')\" = '0/2 nodes are available: 2 node(s) were unschedulable.'"
+kubectl uncordon node1 node2 >/dev/null
+check "uncordoned, the waiting pod is placed" wait_for 15 bash -c "test -n \"\$(kubectl get pod nowhere -o jsonpath='{.spec.nodeName}')\""
+
+kubectl run big --image=nginx --overrides='{"apiVersion":"v1","spec":{"containers":[{"name":"big","image":"nginx","resources":{"requests":{"cpu":"3"}}}]}}' >/dev/null
+check "a pod asking more cpu than any node has: '0/2 nodes are available: 2 Insufficient cpu.'" \
+	wait_for 10 bash -c "kubectl get events --field-selector involvedObject.name=big,reason=FailedScheduling -o jsonpath='{.items[0].message}' | grep -qx '0/2 nodes are available: 2 Insufficient cpu.'"
+kubectl run half --image=nginx --overrides='{"apiVersion":"v1","spec":{"containers":[{"name":"half","image":"nginx","resources":{"requests":{"cpu":"1500m"}}}]}}' >/dev/null
+check "a pod that fits one node goes there" wait_for 10 bash -c "test -n \"\$(kubectl get pod half -o jsonpath='{.spec.nodeName}')\""
+kubectl run half2 --image=nginx --overrides='{"apiVersion":"v1","spec":{"containers":[{"name":"half2","image":"nginx","resources":{"requests":{"cpu":"1500m"}}}]}}' >/dev/null
+check "the next one goes to the other node" wait_for 10 bash -c \
+	"h1=\$(kubectl get pod half -o jsonpath='{.spec.nodeName}'); h2=\$(kubectl get pod half2 -o jsonpath='{.spec.nodeName}'); test -n \"\$h2\" && test \"\$h1\" != \"\$h2\""
+
 cat >"$T/other.yaml" <<'YAML'
 apiVersion: v1
 kind: Pod
