@@ -36,7 +36,7 @@ check "with no nodes a pod stays pending with FailedScheduling" \
 check "and PodScheduled=False, reason Unschedulable" \
 	bash -c "test \"\$(kubectl get pod lonely -o jsonpath='{.status.conditions[?(@.type==\"PodScheduled\")].reason}')\" = Unschedulable"
 
-{ node node1 2; node node2 2; } >"$T/nodes.yaml"
+{ node node1 2 "zone: a"; node node2 2 "zone: b"; } >"$T/nodes.yaml"
 check "nodes are created with kubectl" bash -c "kubectl apply -f '$T/nodes.yaml' >/dev/null"
 check "the parked pod is placed once nodes exist" wait_for 15 bash -c "test -n \"\$(kubectl get pod lonely -o jsonpath='{.spec.nodeName}')\""
 check "its PodScheduled condition turns True" \
@@ -67,6 +67,41 @@ check "a pod that fits one node goes there" wait_for 10 bash -c "test -n \"\$(ku
 kubectl run half2 --image=nginx --overrides='{"apiVersion":"v1","spec":{"containers":[{"name":"half2","image":"nginx","resources":{"requests":{"cpu":"1500m"}}}]}}' >/dev/null
 check "the next one goes to the other node" wait_for 10 bash -c \
 	"h1=\$(kubectl get pod half -o jsonpath='{.spec.nodeName}'); h2=\$(kubectl get pod half2 -o jsonpath='{.spec.nodeName}'); test -n \"\$h2\" && test \"\$h1\" != \"\$h2\""
+
+# pod NAME SPEC-JSON: a pod with extra spec fields, through kubectl run
+pod() { kubectl run "$1" --image=nginx --overrides="{\"apiVersion\":\"v1\",\"spec\":$2}" >/dev/null; }
+# placed NAME NODE: the pod is bound to that node within 10 s
+placed() { wait_for 10 bash -c "test \"\$(kubectl get pod '$1' -o jsonpath='{.spec.nodeName}')\" = '$2'"; }
+# refused NAME MESSAGE: the pod's FailedScheduling event says exactly that
+refused() {
+	WANT=$2 wait_for 10 bash -c "kubectl get events --field-selector involvedObject.name='$1',reason=FailedScheduling -o jsonpath='{.items[0].message}' | grep -qxF \"\$WANT\"" ||
+		{ echo "# got: $(kubectl get events --field-selector "involvedObject.name=$1,reason=FailedScheduling" -o jsonpath='{.items[*].message}')"; return 1; }
+}
+
+pod sel '{"nodeSelector":{"zone":"b"}}'
+check "nodeSelector: the pod goes to the node with the label" placed sel node2
+pod sel-none '{"nodeSelector":{"zone":"c"}}'
+check "nodeSelector matching no node: '2 node(s) didn't match Pod's node affinity/selector'" \
+	refused sel-none "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector."
+pod aff '{"affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"zone","operator":"In","values":["a","x"]}]}]}}}}'
+check "required node affinity In: placed in the zone" placed aff node1
+pod aff-not '{"affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"zone","operator":"NotIn","values":["a"]}]}]}}}}'
+check "required node affinity NotIn: placed outside the zone" placed aff-not node2
+pod pref '{"affinity":{"nodeAffinity":{"preferredDuringSchedulingIgnoredDuringExecution":[{"weight":100,"preference":{"matchExpressions":[{"key":"zone","operator":"In","values":["b"]}]}}]}}}'
+check "preferred node affinity: the preferred zone wins" placed pref node2
+
+kubectl taint nodes node1 app=myapp:NoSchedule >/dev/null
+pod t1 '{}'
+check "a tainted node takes no pod without a toleration" placed t1 node2
+pod tol '{"tolerations":[{"key":"app","operator":"Equal","value":"myapp","effect":"NoSchedule"}],"nodeSelector":{"zone":"a"}}'
+check "a pod tolerating the taint may go there" placed tol node1
+kubectl cordon node2 >/dev/null
+pod t2 '{}'
+check "'1 node(s) had untolerated taint {app: myapp}, 1 node(s) were unschedulable.'" \
+	refused t2 "0/2 nodes are available: 1 node(s) had untolerated taint {app: myapp}, 1 node(s) were unschedulable."
+kubectl uncordon node2 >/dev/null
+kubectl taint nodes node1 app- >/dev/null
+check "untainted and uncordoned, the waiting pod is placed" wait_for 15 bash -c "test -n \"\$(kubectl get pod t2 -o jsonpath='{.spec.nodeName}')\""
 
 cat >"$T/other.yaml" <<'YAML'
 apiVersion: v1

@@ -165,7 +165,8 @@ static char *join_phrases(char *buf, size_t cap)
 
 /* the filter points; reasons[i] is node i's first refusal (NULL: fits) */
 static size_t filter_nodes(const struct profile *pr, sk_sched_cycle *c, const sk_obj *pod,
-                           struct node_info *const *nodes, size_t n, char **reasons, const sk_sched_node **feasible)
+                           struct node_info *const *nodes, size_t n, char **reasons, const sk_sched_node **feasible,
+                           const unsigned char *skip)
 {
 	size_t nf = 0;
 	char reason[REASON_CAP];
@@ -173,8 +174,8 @@ static size_t filter_nodes(const struct profile *pr, sk_sched_cycle *c, const sk
 		int fits = 1;
 		for (size_t k = 0; k < pr->n && fits; k++) {
 			const struct policy *pol = &pr->v[k];
-			if (!pol->ops->filter)
-				continue;
+			if (!pol->ops->filter || skip[k])
+				continue; /* its pre-filter said there is nothing to check */
 			memset(reason, 0, sizeof reason);
 			int rc = pol->ops->filter(pol->ud, c, pod, &nodes[i]->view, reason, sizeof reason);
 			if (rc != SK_SCHED_SUCCESS) {
@@ -202,8 +203,14 @@ static const sk_sched_node *pick(const struct profile *pr, sk_sched_cycle *c, co
 	}
 	for (size_t k = 0; k < pr->n; k++) {
 		const struct policy *pol = &pr->v[k];
-		if (pol->ops->pre_score && pol->ops->pre_score(pol->ud, c, pod, feasible, nf) == SK_SCHED_SKIP)
+		int pre = pol->ops->pre_score ? pol->ops->pre_score(pol->ud, c, pod, feasible, nf) : SK_SCHED_SUCCESS;
+		if (pre == SK_SCHED_SKIP)
 			continue;
+		if (pre == SK_SCHED_ERROR) {
+			free(total);
+			free(one);
+			return NULL; /* as kube-scheduler, a failed pre-score fails the attempt */
+		}
 		if (!pol->ops->score)
 			continue;
 		for (size_t i = 0; i < nf; i++)
@@ -238,7 +245,8 @@ void cycle_run(struct sched *s, const struct profile *pr, const sk_obj *pod, con
 	const sk_sched_node **feasible = calloc(n ? n : 1, sizeof *feasible), **views = calloc(n ? n : 1, sizeof *views);
 	char reason[REASON_CAP] = "", prefilter[REASON_CAP] = "";
 	int rc = SK_SCHED_ERROR;
-	if (!reasons || !feasible || !views)
+	unsigned char *skip = calloc(pr->n ? pr->n : 1, 1);
+	if (!reasons || !feasible || !views || !skip)
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		views[i] = &nodes[i]->view;
@@ -256,8 +264,9 @@ void cycle_run(struct sched *s, const struct profile *pr, const sk_obj *pod, con
 		}
 		if (r == SK_SCHED_ERROR)
 			goto out;
+		skip[k] = r == SK_SCHED_SKIP;
 	}
-	size_t nf = filter_nodes(pr, &cy.pub, pod, nodes, n, reasons, feasible);
+	size_t nf = filter_nodes(pr, &cy.pub, pod, nodes, n, reasons, feasible, skip);
 	if (!nf) {
 		char nominated[256] = "";
 		for (size_t k = 0; k < pr->n; k++)
@@ -268,6 +277,8 @@ void cycle_run(struct sched *s, const struct profile *pr, const sk_obj *pod, con
 		goto unschedulable;
 	}
 	const sk_sched_node *host = pick(pr, &cy.pub, pod, feasible, nf);
+	if (!host)
+		goto out;
 	for (size_t k = 0; k < pr->n; k++) {
 		const struct policy *pol = &pr->v[k];
 		if (pol->ops->reserve && pol->ops->reserve(pol->ud, &cy.pub, pod, host->name) != SK_SCHED_SUCCESS) {
@@ -304,6 +315,7 @@ void cycle_run(struct sched *s, const struct profile *pr, const sk_obj *pod, con
 	free(reasons);
 	free(feasible);
 	free(views);
+	free(skip);
 	try_bind(b);
 	return;
 unschedulable:
@@ -319,5 +331,6 @@ out:
 	free(reasons);
 	free(feasible);
 	free(views);
+	free(skip);
 	sched_done(s, key, rc);
 }

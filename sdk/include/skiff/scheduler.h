@@ -77,5 +77,20 @@ typedef struct sk_sched_policy_ops {
 	int (*bind)(void *ud, const sk_obj *pod, const char *node, sk_done_fn done, void *cb_ud);
 } sk_sched_policy_ops;
 
+/* kube-scheduler's helper.DefaultNormalizeScore: scale so the highest raw
+ * score becomes SK_SCHED_MAX_SCORE (all zero stay zero), or with reverse
+ * the lowest does (all zero become the maximum). */
+static inline void sk_sched_default_normalize(int64_t *scores, size_t n, int reverse)
+{
+	int64_t max = 0;
+	for (size_t i = 0; i < n; i++)
+		if (scores[i] > max)
+			max = scores[i];
+	for (size_t i = 0; i < n; i++) {
+		int64_t s = max ? SK_SCHED_MAX_SCORE * scores[i] / max : 0;
+		scores[i] = reverse ? SK_SCHED_MAX_SCORE - s : s;
+	}
+}
+
 #endif
 #include <skiff/host.h>
