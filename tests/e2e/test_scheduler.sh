@@ -54,14 +54,14 @@ kubectl run after-cordon --image=nginx >/dev/null
 check "a cordoned node takes no new pod" wait_for 10 bash -c "test \"\$(kubectl get pod after-cordon -o jsonpath='{.spec.nodeName}')\" = node2"
 kubectl cordon node2 >/dev/null
 kubectl run nowhere --image=nginx >/dev/null
-check "with every node cordoned: '0/2 nodes are available: 2 node(s) were unschedulable.'" \
-	wait_for 10 bash -c "test \"\$(kubectl get events --field-selector involvedObject.name=nowhere,reason=FailedScheduling -o jsonpath='{.items[0].message}')\" = '0/2 nodes are available: 2 node(s) were unschedulable.'"
+check "with every node cordoned: '0/2 nodes are available: 2 node(s) were unschedulable. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling..'" \
+	wait_for 10 bash -c "test \"\$(kubectl get events --field-selector involvedObject.name=nowhere,reason=FailedScheduling -o jsonpath='{.items[0].message}')\" = '0/2 nodes are available: 2 node(s) were unschedulable. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling..'"
 kubectl uncordon node1 node2 >/dev/null
 check "uncordoned, the waiting pod is placed" wait_for 15 bash -c "test -n \"\$(kubectl get pod nowhere -o jsonpath='{.spec.nodeName}')\""
 
 kubectl run big --image=nginx --overrides='{"apiVersion":"v1","spec":{"containers":[{"name":"big","image":"nginx","resources":{"requests":{"cpu":"3"}}}]}}' >/dev/null
 check "a pod asking more cpu than any node has: '0/2 nodes are available: 2 Insufficient cpu.'" \
-	wait_for 10 bash -c "kubectl get events --field-selector involvedObject.name=big,reason=FailedScheduling -o jsonpath='{.items[0].message}' | grep -qx '0/2 nodes are available: 2 Insufficient cpu.'"
+	wait_for 10 bash -c "kubectl get events --field-selector involvedObject.name=big,reason=FailedScheduling -o jsonpath='{.items[0].message}' | grep -qxF '0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod..'"
 kubectl run half --image=nginx --overrides='{"apiVersion":"v1","spec":{"containers":[{"name":"half","image":"nginx","resources":{"requests":{"cpu":"1500m"}}}]}}' >/dev/null
 check "a pod that fits one node goes there" wait_for 10 bash -c "test -n \"\$(kubectl get pod half -o jsonpath='{.spec.nodeName}')\""
 kubectl run half2 --image=nginx --overrides='{"apiVersion":"v1","spec":{"containers":[{"name":"half2","image":"nginx","resources":{"requests":{"cpu":"1500m"}}}]}}' >/dev/null
@@ -82,7 +82,7 @@ pod sel '{"nodeSelector":{"zone":"b"}}'
 check "nodeSelector: the pod goes to the node with the label" placed sel node2
 pod sel-none '{"nodeSelector":{"zone":"c"}}'
 check "nodeSelector matching no node: '2 node(s) didn't match Pod's node affinity/selector'" \
-	refused sel-none "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector."
+	refused sel-none "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.."
 pod aff '{"affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"zone","operator":"In","values":["a","x"]}]}]}}}}'
 check "required node affinity In: placed in the zone" placed aff node1
 pod aff-not '{"affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"zone","operator":"NotIn","values":["a"]}]}]}}}}'
@@ -98,10 +98,28 @@ check "a pod tolerating the taint may go there" placed tol node1
 kubectl cordon node2 >/dev/null
 pod t2 '{}'
 check "'1 node(s) had untolerated taint {app: myapp}, 1 node(s) were unschedulable.'" \
-	refused t2 "0/2 nodes are available: 1 node(s) had untolerated taint {app: myapp}, 1 node(s) were unschedulable."
+	refused t2 "0/2 nodes are available: 1 node(s) had untolerated taint {app: myapp}, 1 node(s) were unschedulable. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.."
 kubectl uncordon node2 >/dev/null
 kubectl taint nodes node1 app- >/dev/null
 check "untainted and uncordoned, the waiting pod is placed" wait_for 15 bash -c "test -n \"\$(kubectl get pod t2 -o jsonpath='{.spec.nodeName}')\""
+
+# priority and preemption: node1 and node2 each run a 1500m pod of priority 0
+kubectl create priorityclass high --value=1000 >/dev/null
+pod vip '{"priorityClassName":"high","containers":[{"name":"vip","image":"nginx","resources":{"requests":{"cpu":"1500m"}}}]}'
+check "the Priority admission gives the pod its class's value" \
+	test "$(kubectl get pod vip -o jsonpath='{.spec.priority}')" = 1000
+check "a higher-priority pod preempts a lower one: one of the 1500m pods is evicted" \
+	wait_for 15 bash -c "test \$(kubectl get pods half half2 --ignore-not-found -o name | wc -l) -eq 1"
+check "the victim gets a Preempted event naming the preemptor" \
+	bash -c "kubectl get events --field-selector reason=Preempted -o jsonpath='{.items[*].message}' | grep -q \"Preempted by pod \$(kubectl get pod vip -o jsonpath='{.metadata.uid}') on node node\""
+check "and the preemptor is placed where the victim was" wait_for 15 bash -c "test -n \"\$(kubectl get pod vip -o jsonpath='{.spec.nodeName}')\""
+pod low '{"containers":[{"name":"low","image":"nginx","resources":{"requests":{"cpu":"1500m"}}}]}'
+check "a pod of lower priority preempts nobody: 'No preemption victims found'" \
+	refused low "0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.."
+kubectl create priorityclass polite --value=2000 --preemption-policy=Never >/dev/null
+pod never '{"priorityClassName":"polite","containers":[{"name":"n","image":"nginx","resources":{"requests":{"cpu":"1500m"}}}]}'
+check "preemptionPolicy Never: 'not eligible due to preemptionPolicy=Never'" \
+	refused never "0/2 nodes are available: 2 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.."
 
 cat >"$T/other.yaml" <<'YAML'
 apiVersion: v1

@@ -46,11 +46,20 @@ static int64_t pod_request(const sk_obj *pod, const char *name, int milli)
 	return (sum > init ? sum : init) + quantity_of(sk_obj_get(pod, "spec.overhead"), name, milli);
 }
 
+void cache_pod_requests(const sk_obj *pod, int64_t *milli_cpu, int64_t *memory, int64_t *ephemeral)
+{
+	*milli_cpu = pod_request(pod, "cpu", 1);
+	*memory = pod_request(pod, "memory", 0);
+	*ephemeral = pod_request(pod, "ephemeral-storage", 0);
+}
+
 static void add_requests(struct node_info *ni, const sk_obj *pod, int sign)
 {
-	ni->view.req_milli_cpu += sign * pod_request(pod, "cpu", 1);
-	ni->view.req_memory += sign * pod_request(pod, "memory", 0);
-	ni->view.req_ephemeral += sign * pod_request(pod, "ephemeral-storage", 0);
+	int64_t cpu, mem, eph;
+	cache_pod_requests(pod, &cpu, &mem, &eph);
+	ni->view.req_milli_cpu += sign * cpu;
+	ni->view.req_memory += sign * mem;
+	ni->view.req_ephemeral += sign * eph;
 }
 
 static void set_allocatable(struct node_info *ni)

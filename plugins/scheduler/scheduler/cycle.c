@@ -163,27 +163,35 @@ static char *join_phrases(char *buf, size_t cap)
 	return strdup(buf);
 }
 
-/* the filter points; reasons[i] is node i's first refusal (NULL: fits) */
+int cycle_filter(const struct profile *pr, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *node,
+                 const unsigned char *skip, char **reason)
+{
+	char buf[REASON_CAP];
+	for (size_t k = 0; k < pr->n; k++) {
+		const struct policy *pol = &pr->v[k];
+		if (!pol->ops->filter || (skip && skip[k]))
+			continue; /* its pre-filter said there is nothing to check */
+		memset(buf, 0, sizeof buf);
+		int rc = pol->ops->filter(pol->ud, c, pod, node, buf, sizeof buf);
+		if (rc != SK_SCHED_SUCCESS) {
+			if (reason)
+				*reason = *buf ? join_phrases(buf, sizeof buf) : strdup(pol->ops->name);
+			return rc;
+		}
+	}
+	return SK_SCHED_SUCCESS;
+}
+
+/* the filter points on every node; reasons[i] and codes[i] are node i's
+ * refusal (NULL and SUCCESS: it fits) */
 static size_t filter_nodes(const struct profile *pr, sk_sched_cycle *c, const sk_obj *pod,
-                           struct node_info *const *nodes, size_t n, char **reasons, const sk_sched_node **feasible,
-                           const unsigned char *skip)
+                           struct node_info *const *nodes, size_t n, char **reasons, int *codes,
+                           const sk_sched_node **feasible, const unsigned char *skip)
 {
 	size_t nf = 0;
-	char reason[REASON_CAP];
 	for (size_t i = 0; i < n; i++) {
-		int fits = 1;
-		for (size_t k = 0; k < pr->n && fits; k++) {
-			const struct policy *pol = &pr->v[k];
-			if (!pol->ops->filter || skip[k])
-				continue; /* its pre-filter said there is nothing to check */
-			memset(reason, 0, sizeof reason);
-			int rc = pol->ops->filter(pol->ud, c, pod, &nodes[i]->view, reason, sizeof reason);
-			if (rc != SK_SCHED_SUCCESS) {
-				fits = 0;
-				reasons[i] = *reason ? join_phrases(reason, sizeof reason) : strdup(pol->ops->name);
-			}
-		}
-		if (fits)
+		codes[i] = cycle_filter(pr, c, pod, &nodes[i]->view, skip, &reasons[i]);
+		if (codes[i] == SK_SCHED_SUCCESS)
 			feasible[nf++] = &nodes[i]->view;
 	}
 	return nf;
@@ -246,7 +254,9 @@ void cycle_run(struct sched *s, const struct profile *pr, const sk_obj *pod, con
 	char reason[REASON_CAP] = "", prefilter[REASON_CAP] = "";
 	int rc = SK_SCHED_ERROR;
 	unsigned char *skip = calloc(pr->n ? pr->n : 1, 1);
-	if (!reasons || !feasible || !views || !skip)
+	int *codes = calloc(n ? n : 1, sizeof *codes);
+	char postfilter[REASON_CAP * 2] = "";
+	if (!reasons || !feasible || !views || !skip || !codes)
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		views[i] = &nodes[i]->view;
@@ -260,20 +270,26 @@ void cycle_run(struct sched *s, const struct profile *pr, const sk_obj *pod, con
 		if (r == SK_SCHED_UNSCHEDULABLE || r == SK_SCHED_UNRESOLVABLE) {
 			/* the whole pod is refused, in the plugin's words */
 			snprintf(prefilter, sizeof prefilter, "%s", *reason ? reason : pol->ops->name);
+			for (size_t i = 0; i < n; i++)
+				codes[i] = r == SK_SCHED_UNRESOLVABLE ? r : -1;
+			if (pr->preemption)
+				preempt(s, pr, &cy.pub, pod, nodes, n, codes, skip, postfilter, sizeof postfilter);
 			goto unschedulable;
 		}
 		if (r == SK_SCHED_ERROR)
 			goto out;
 		skip[k] = r == SK_SCHED_SKIP;
 	}
-	size_t nf = filter_nodes(pr, &cy.pub, pod, nodes, n, reasons, feasible, skip);
+	size_t nf = filter_nodes(pr, &cy.pub, pod, nodes, n, reasons, codes, feasible, skip);
 	if (!nf) {
 		char nominated[256] = "";
-		for (size_t k = 0; k < pr->n; k++)
-			if (pr->v[k].ops->post_filter &&
-			    pr->v[k].ops->post_filter(pr->v[k].ud, &cy.pub, pod, nominated, sizeof nominated) ==
-			        SK_SCHED_SUCCESS)
-				break;
+		int done = 0;
+		for (size_t k = 0; k < pr->n && !done; k++)
+			done = pr->v[k].ops->post_filter &&
+			       pr->v[k].ops->post_filter(pr->v[k].ud, &cy.pub, pod, nominated, sizeof nominated) ==
+			           SK_SCHED_SUCCESS;
+		if (!done && pr->preemption)
+			preempt(s, pr, &cy.pub, pod, nodes, n, codes, skip, postfilter, sizeof postfilter);
 		goto unschedulable;
 	}
 	const sk_sched_node *host = pick(pr, &cy.pub, pod, feasible, nf);
@@ -316,11 +332,13 @@ void cycle_run(struct sched *s, const struct profile *pr, const sk_obj *pod, con
 	free(feasible);
 	free(views);
 	free(skip);
+	free(codes);
 	try_bind(b);
 	return;
 unschedulable:
 	rc = SK_SCHED_UNSCHEDULABLE;
-	char *msg = report_fit_error((const char *const *)reasons, n, *prefilter ? prefilter : NULL);
+	char *msg = report_fit_error((const char *const *)reasons, n, *prefilter ? prefilter : NULL,
+	                             *postfilter ? postfilter : NULL);
 	if (msg)
 		report_unschedulable(s, pod, msg);
 	free(msg);
@@ -332,5 +350,6 @@ out:
 	free(feasible);
 	free(views);
 	free(skip);
+	free(codes);
 	sched_done(s, key, rc);
 }

@@ -104,6 +104,13 @@ static int profile_make(const sk_obj *spec, const struct collecting *all, struct
 		}
 		pr->v[pr->n++] = all->v[k];
 	}
+	const sk_obj *pre = spec ? sk_obj_get(spec, "preemption") : NULL;
+	if (pre && sk_obj_type_of(pre) != SK_OBJ_BOOL) {
+		snprintf(err->msg, sizeof err->msg, "scheduler profile %s: preemption must be true or false",
+		         pr->scheduler_name);
+		return err->code = SK_EINVALID;
+	}
+	pr->preemption = pre ? sk_obj_get_bool(spec, "preemption", 1) : 1;
 	const sk_obj *weights = spec ? sk_obj_get(spec, "weights") : NULL;
 	for (size_t i = 0; i < pr->n; i++) {
 		char path[200];

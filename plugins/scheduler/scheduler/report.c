@@ -30,24 +30,14 @@ static void tally(struct count **v, size_t *n, const char *reason, size_t len)
 
 static int by_text(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-char *report_fit_error(const char *const *reasons, size_t nnodes, const char *prefilter)
+char *report_reasons(const char *const *reasons, size_t nnodes)
 {
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&out, &len);
 	if (!f)
 		return NULL;
-	if (!nnodes && !prefilter) {
-		fputs("no nodes available to schedule pods", f);
-		fclose(f);
-		return out;
-	}
 	fprintf(f, "0/%zu nodes are available:", nnodes);
-	if (prefilter) {
-		fprintf(f, " %s.", prefilter);
-		fclose(f);
-		return out;
-	}
 	struct count *v = NULL;
 	size_t n = 0;
 	for (size_t i = 0; i < nnodes; i++) {
@@ -81,6 +71,27 @@ char *report_fit_error(const char *const *reasons, size_t nnodes, const char *pr
 	return out;
 }
 
+char *report_fit_error(const char *const *reasons, size_t nnodes, const char *prefilter, const char *postfilter)
+{
+	char *base = NULL, *out = NULL;
+	if (!nnodes && !prefilter)
+		return strdup("no nodes available to schedule pods");
+	if (prefilter) {
+		if (asprintf(&base, "0/%zu nodes are available: %s.", nnodes, prefilter) < 0)
+			return NULL;
+	} else if (!(base = report_reasons(reasons, nnodes))) {
+		return NULL;
+	}
+	if (!postfilter)
+		return base;
+	/* kube-scheduler adds " %s." to a message that already ends in a
+	 * period: its users see "..incoming pod.." and so do ours */
+	if (asprintf(&out, "%s %s.", base, postfilter) < 0)
+		out = NULL;
+	free(base);
+	return out;
+}
+
 static void logged(void *ud, const sk_err *err, const sk_obj *stored)
 {
 	(void)stored;
@@ -90,7 +101,7 @@ static void logged(void *ud, const sk_err *err, const sk_obj *stored)
 		sk_log(s->p, SK_LOG_WARN, "cannot record a scheduling result: %s", err->msg);
 }
 
-static void event(struct sched *s, const sk_obj *pod, const char *type, const char *reason, const char *message)
+void report_event(struct sched *s, const sk_obj *pod, const char *type, const char *reason, const char *message)
 {
 	char now[32], name[300];
 	sk_clock_rfc3339(now, sizeof now);
@@ -127,7 +138,7 @@ void report_scheduled(struct sched *s, const sk_obj *pod, const char *node)
 	char msg[800];
 	snprintf(msg, sizeof msg, "Successfully assigned %s/%s to %s", sk_obj_get_str(pod, "metadata.namespace"),
 	         sk_obj_get_str(pod, "metadata.name"), node);
-	event(s, pod, "Normal", "Scheduled", msg);
+	report_event(s, pod, "Normal", "Scheduled", msg);
 }
 
 void report_unschedulable(struct sched *s, const sk_obj *pod, const char *message)
@@ -145,7 +156,7 @@ void report_unschedulable(struct sched *s, const sk_obj *pod, const char *messag
 	/* the same refusal again changes nothing and tells nobody anything new */
 	if (changed > 0 || !old) {
 		sk_api_update(s->p, "", "pods", sk_obj_get_str(pod, "metadata.namespace"), next, logged, s);
-		event(s, pod, "Warning", "FailedScheduling", message);
+		report_event(s, pod, "Warning", "FailedScheduling", message);
 	}
 	sk_obj_unref(next);
 }

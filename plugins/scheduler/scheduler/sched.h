@@ -22,6 +22,7 @@ struct policy {
 
 struct profile {
 	char *scheduler_name;
+	int preemption; /* DefaultPreemption when nothing fits (default on) */
 	struct policy *v;
 	size_t n;
 };
@@ -67,11 +68,30 @@ void queue_backoff(struct queue *q, const char *key);
 void queue_move_all(struct queue *q);
 size_t queue_len(const struct queue *q);
 
+/* a pod's effective requests, as the cache sums them */
+void cache_pod_requests(const sk_obj *pod, int64_t *milli_cpu, int64_t *memory, int64_t *ephemeral);
+
 /* ---- cycle (cycle.c) ---- */
 
 struct sched;
 /* one attempt to place the pod; the result arrives asynchronously */
 void cycle_run(struct sched *s, const struct profile *pr, const sk_obj *pod, const char *key);
+/* the profile's filters on one node (skip: policies whose pre-filter said
+ * SKIP, may be NULL); on refusal *reason (if reason) is the node's reasons,
+ * newline-separated, for the caller to free */
+int cycle_filter(const struct profile *pr, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *node,
+                 const unsigned char *skip, char **reason);
+
+/* ---- preemption (preempt.c) ---- */
+
+/* kube-scheduler's DefaultPreemption: on the node where evicting the
+ * fewest and least important lower-priority pods lets the pod fit, delete
+ * them and nominate the node (status.nominatedNodeName). codes are the
+ * nodes' filter results (-1: not worth a try, a pre-filter refused the pod). Writes the FitError's "preemption: ..." part to
+ * msg when no candidate was found. Returns 1 when victims were evicted. */
+int preempt(struct sched *s, const struct profile *pr, sk_sched_cycle *c, const sk_obj *pod,
+            struct node_info *const *nodes, size_t n, const int *codes, const unsigned char *skip, char *msg,
+            size_t cap);
 
 /* ---- reporting (report.c) ---- */
 
@@ -79,9 +99,15 @@ void cycle_run(struct sched *s, const struct profile *pr, const sk_obj *pod, con
  * 2 Insufficient cpu." from the reasons of each node (NULL: it fit; several
  * reasons of one node separated by newlines), or "0/3 nodes are available:
  * PREFILTER." when a pre-filter refused the pod outright */
-char *report_fit_error(const char *const *reasons, size_t nnodes, const char *prefilter);
+char *report_fit_error(const char *const *reasons, size_t nnodes, const char *prefilter, const char *postfilter);
+/* "0/3 nodes are available: 1 No preemption victims found for incoming
+ * pod, 2 Preemption is not helpful for scheduling." from one reason per
+ * node; the caller prefixes "preemption: " */
+char *report_reasons(const char *const *reasons, size_t nnodes);
 /* PodScheduled=False (Unschedulable) on the pod and a FailedScheduling event */
 void report_unschedulable(struct sched *s, const sk_obj *pod, const char *message);
+/* an event about a pod, from the scheduler (type Normal or Warning) */
+void report_event(struct sched *s, const sk_obj *pod, const char *type, const char *reason, const char *message);
 /* a Scheduled event: "Successfully assigned ns/name to node" */
 void report_scheduled(struct sched *s, const sk_obj *pod, const char *node);
 
