@@ -182,18 +182,39 @@ int cycle_filter(const struct profile *pr, sk_sched_cycle *c, const sk_obj *pod,
 	return SK_SCHED_SUCCESS;
 }
 
-/* the filter points on every node; reasons[i] and codes[i] are node i's
- * refusal (NULL and SUCCESS: it fits) */
-static size_t filter_nodes(const struct profile *pr, sk_sched_cycle *c, const sk_obj *pod,
+/* kube-scheduler's numFeasibleNodesToFind: in a big cluster, stop looking
+ * once this many nodes fit (at least 100; by default 50% of the nodes less
+ * one point per 125 nodes, never under 5%) */
+static size_t feasible_to_find(const struct profile *pr, size_t n)
+{
+	if (n < 100)
+		return n;
+	long pct = pr->percentage_to_score;
+	if (!pct) {
+		pct = 50 - (long)n / 125;
+		if (pct < 5)
+			pct = 5;
+	}
+	size_t want = n * (size_t)pct / 100;
+	return want < 100 ? 100 : want;
+}
+
+/* the filter points over the nodes, from where the last cycle stopped, as
+ * kube-scheduler does, so every node gets its turn; reasons[i] and codes[i]
+ * are node i's refusal (NULL and SUCCESS: it fits or was not looked at) */
+static size_t filter_nodes(struct sched *s, const struct profile *pr, sk_sched_cycle *c, const sk_obj *pod,
                            struct node_info *const *nodes, size_t n, char **reasons, int *codes,
                            const sk_sched_node **feasible, const unsigned char *skip)
 {
-	size_t nf = 0;
-	for (size_t i = 0; i < n; i++) {
+	size_t nf = 0, want = feasible_to_find(pr, n), seen = 0;
+	size_t start = n ? s->next_start % n : 0;
+	for (; seen < n && nf < want; seen++) {
+		size_t i = (start + seen) % n;
 		codes[i] = cycle_filter(pr, c, pod, &nodes[i]->view, skip, &reasons[i]);
 		if (codes[i] == SK_SCHED_SUCCESS)
 			feasible[nf++] = &nodes[i]->view;
 	}
+	s->next_start = n ? (start + seen) % n : 0;
 	return nf;
 }
 
@@ -280,7 +301,15 @@ void cycle_run(struct sched *s, const struct profile *pr, const sk_obj *pod, con
 			goto out;
 		skip[k] = r == SK_SCHED_SKIP;
 	}
-	size_t nf = filter_nodes(pr, &cy.pub, pod, nodes, n, reasons, codes, feasible, skip);
+	/* a pod that preempted for a node tries that node first, as
+	 * kube-scheduler's evaluateNominatedNode does */
+	size_t nf = 0;
+	const char *nominated_node = sk_obj_get_str(pod, "status.nominatedNodeName");
+	struct node_info *nom = nominated_node && *nominated_node ? cache_node(s->cache, nominated_node) : NULL;
+	if (nom && nom->node && cycle_filter(pr, &cy.pub, pod, &nom->view, skip, NULL) == SK_SCHED_SUCCESS)
+		feasible[nf++] = &nom->view;
+	if (!nf)
+		nf = filter_nodes(s, pr, &cy.pub, pod, nodes, n, reasons, codes, feasible, skip);
 	if (!nf) {
 		char nominated[256] = "";
 		int done = 0;

@@ -111,6 +111,14 @@ static int profile_make(const sk_obj *spec, const struct collecting *all, struct
 		return err->code = SK_EINVALID;
 	}
 	pr->preemption = pre ? sk_obj_get_bool(spec, "preemption", 1) : 1;
+	const sk_obj *pct = spec ? sk_obj_get(spec, "percentageOfNodesToScore") : NULL;
+	if (pct && (sk_obj_type_of(pct) != SK_OBJ_INT || sk_obj_int(pct) < 0 || sk_obj_int(pct) > 100)) {
+		snprintf(err->msg, sizeof err->msg,
+		         "scheduler profile %s: percentageOfNodesToScore must be an integer from 0 to 100",
+		         pr->scheduler_name);
+		return err->code = SK_EINVALID;
+	}
+	pr->percentage_to_score = pct ? (int)sk_obj_int(pct) : 0;
 	const sk_obj *weights = spec ? sk_obj_get(spec, "weights") : NULL;
 	for (size_t i = 0; i < pr->n; i++) {
 		char path[200];

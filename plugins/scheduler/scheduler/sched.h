@@ -23,6 +23,7 @@ struct policy {
 struct profile {
 	char *scheduler_name;
 	int preemption; /* DefaultPreemption when nothing fits (default on) */
+	int percentage_to_score; /* percentageOfNodesToScore; 0: adaptive */
 	struct policy *v;
 	size_t n;
 };
@@ -121,6 +122,7 @@ struct sched {
 	struct queue *queue;
 	sk_informer *pods, *nodes;
 	uint64_t scheduled, failed; /* counters for the log */
+	size_t next_start;          /* where the next cycle's filtering begins */
 };
 
 const struct profile *sched_profile(const struct sched *s, const char *scheduler_name);
