@@ -1,0 +1,178 @@
+/* test_sched_core.c — the scheduler plugin's own parts, compiled in: the
+ * FitError wording, the queue's order and back-off, and the cache's sums. */
+#include "testutil.h"
+#include "plugin_host.h"
+#include <skiff/skiff.h>
+
+#include "../../plugins/scheduler/scheduler/cache.c"
+#include "../../plugins/scheduler/scheduler/queue.c"
+#include "../../plugins/scheduler/scheduler/report.c"
+
+/* ---- the FitError message ---- */
+
+static void fit_error_counts_and_sorts(void **state)
+{
+	(void)state;
+	const char *r[] = {"Insufficient cpu", "node(s) had untolerated taint {app: myapp}", "Insufficient cpu"};
+	char *m = report_fit_error(r, 3, NULL, NULL);
+	/* "%d %s" lines sorted as text: "1 node(s)..." before "2 Insufficient" */
+	assert_string_equal(m, "0/3 nodes are available: 1 node(s) had untolerated taint {app: myapp}, 2 Insufficient cpu.");
+	free(m);
+}
+
+static void fit_error_several_reasons_per_node(void **state)
+{
+	(void)state;
+	const char *r[] = {"Insufficient cpu\nInsufficient memory", "Insufficient memory", NULL};
+	char *m = report_fit_error(r, 3, NULL, NULL);
+	assert_string_equal(m, "0/3 nodes are available: 1 Insufficient cpu, 2 Insufficient memory.");
+	free(m);
+}
+
+static void fit_error_prefilter_postfilter_and_none(void **state)
+{
+	(void)state;
+	char *m = report_fit_error(NULL, 0, NULL, NULL);
+	assert_string_equal(m, "no nodes available to schedule pods");
+	free(m);
+	m = report_fit_error(NULL, 2, "pod affinity terms conflict", NULL);
+	assert_string_equal(m, "0/2 nodes are available: pod affinity terms conflict.");
+	free(m);
+	const char *r[] = {"Insufficient cpu"};
+	m = report_fit_error(r, 1, NULL, "preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.");
+	/* kube-scheduler's own double period */
+	assert_string_equal(m, "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No "
+	                       "preemption victims found for incoming pod..");
+	free(m);
+}
+
+/* ---- the queue ---- */
+
+struct popped {
+	char keys[16][32];
+	int n;
+};
+
+static void record(void *ud, const char *key)
+{
+	struct popped *p = ud;
+	if (p->n < 16)
+		snprintf(p->keys[p->n++], sizeof p->keys[0], "%s", key);
+}
+
+static void queue_orders_by_priority_then_arrival(void **state)
+{
+	(void)state;
+	char *d = tu_host_up();
+	struct popped p = {0};
+	struct queue *q = queue_new(NULL, record, &p);
+	queue_add(q, "ns/a", 0);
+	queue_add(q, "ns/b", 10);
+	queue_add(q, "ns/c", 5);
+	queue_add(q, "ns/d", 10);
+	queue_add(q, "ns/e", 1);
+	queue_add(q, "ns/b", 10); /* already waiting: not twice */
+	queue_del(q, "ns/e");
+	tu_wait(&p.n, 4);
+	assert_int_equal(p.n, 4);
+	assert_string_equal(p.keys[0], "ns/b");
+	assert_string_equal(p.keys[1], "ns/d");
+	assert_string_equal(p.keys[2], "ns/c");
+	assert_string_equal(p.keys[3], "ns/a");
+	queue_free(q);
+	tu_host_down(d);
+}
+
+static void queue_backs_off_and_unparks(void **state)
+{
+	(void)state;
+	char *d = tu_host_up();
+	struct popped p = {0};
+	struct queue *q = queue_new(NULL, record, &p);
+	queue_add(q, "ns/x", 0);
+	tu_wait(&p.n, 1);
+	/* the attempt failed: not again before its 1 s back-off */
+	double t0 = sk_monotonic();
+	queue_backoff(q, "ns/x");
+	tu_wait(&p.n, 2);
+	assert_true(sk_monotonic() - t0 >= 0.9);
+	/* it did not fit: parked until the cluster changes */
+	queue_unschedulable(q, "ns/x");
+	assert_int_equal(queue_len(q), 1);
+	t0 = sk_monotonic();
+	queue_move_all(q);
+	tu_wait(&p.n, 3);
+	/* the second failure doubled its back-off to 2 s, counted from the failure */
+	assert_true(sk_monotonic() - t0 >= 1.5);
+	queue_del(q, "ns/x");
+	assert_int_equal(queue_len(q), 0);
+	queue_free(q);
+	tu_host_down(d);
+}
+
+/* ---- the cache ---- */
+
+static sk_obj *parse(const char *json)
+{
+	sk_obj *o = sk_obj_parse(json, strlen(json), NULL);
+	assert_non_null(o);
+	return o;
+}
+
+static void cache_sums_requests_and_keeps_orphans(void **state)
+{
+	(void)state;
+	struct cache *c = cache_new();
+	sk_obj *n1 = parse("{\"metadata\":{\"name\":\"n1\"},\"status\":{\"allocatable\":{\"cpu\":\"4\",\"memory\":\"8Gi\","
+	                   "\"pods\":\"110\"}}}");
+	sk_obj *n0 = parse("{\"metadata\":{\"name\":\"n0\"},\"status\":{\"capacity\":{\"cpu\":\"2\"}}}");
+	/* init container 1 cpu beats 2 x 200m; overhead adds 100m */
+	sk_obj *pod = parse("{\"metadata\":{\"name\":\"p\",\"namespace\":\"ns\"},\"spec\":{\"containers\":["
+	                    "{\"resources\":{\"requests\":{\"cpu\":\"200m\",\"memory\":\"1Gi\"}}},"
+	                    "{\"resources\":{\"requests\":{\"cpu\":\"200m\"}}}],"
+	                    "\"initContainers\":[{\"resources\":{\"requests\":{\"cpu\":\"1\"}}}],"
+	                    "\"overhead\":{\"cpu\":\"100m\"}}}");
+	cache_node_set(c, n1);
+	cache_node_set(c, n0);
+	size_t n;
+	struct node_info *const *list = cache_nodes(c, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0]->view.name, "n0"); /* sorted by name */
+	assert_int_equal(list[1]->view.alloc_milli_cpu, 4000);
+	assert_int_equal(list[0]->view.alloc_milli_cpu, 2000); /* capacity when no allocatable */
+	cache_pod_set(c, "ns/p", pod, "n1");
+	struct node_info *ni = cache_node(c, "n1");
+	assert_int_equal(ni->view.npods, 1);
+	assert_int_equal(ni->view.req_milli_cpu, 1100);
+	assert_int_equal(ni->view.req_memory, 1024LL * 1024 * 1024);
+	/* the node goes while its pod stays: the entry lives on, out of the list */
+	cache_node_del(c, "n1");
+	list = cache_nodes(c, &n);
+	assert_int_equal(n, 1);
+	assert_non_null(cache_node(c, "n1"));
+	cache_pod_del(c, "ns/p");
+	assert_null(cache_node(c, "n1"));
+	/* moving a pod moves its requests */
+	cache_node_set(c, n1);
+	cache_pod_set(c, "ns/p", pod, "n1");
+	cache_pod_set(c, "ns/p", pod, "n0");
+	assert_int_equal(cache_node(c, "n1")->view.req_milli_cpu, 0);
+	assert_int_equal(cache_node(c, "n0")->view.req_milli_cpu, 1100);
+	cache_free(c);
+	sk_obj_unref(n1);
+	sk_obj_unref(n0);
+	sk_obj_unref(pod);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(fit_error_counts_and_sorts),
+		cmocka_unit_test(fit_error_several_reasons_per_node),
+		cmocka_unit_test(fit_error_prefilter_postfilter_and_none),
+		cmocka_unit_test(queue_orders_by_priority_then_arrival),
+		cmocka_unit_test(queue_backs_off_and_unparks),
+		cmocka_unit_test(cache_sums_requests_and_keeps_orphans),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
