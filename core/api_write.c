@@ -38,6 +38,18 @@ struct write_op {
 };
 
 static void api_patch_attempt(struct write_op *w);
+static void write_gone(struct api_req *r);
+static void written(void *ud, const sk_err *err, json_t *stored);
+
+/* the request waits for the store; written() answers it */
+static void write_submit(struct write_op *w, json_t *next, int64_t expect)
+{
+	struct api_req *r = w->r;
+	r->busy = 1;
+	r->op = w;
+	r->op_gone = write_gone;
+	store_update(w->key, next, expect, written, w);
+}
 static void act_attempt(struct write_op *w);
 
 /* A patch that does not apply, answered as kube-apiserver does: a failed
@@ -406,10 +418,7 @@ static void write_update(struct write_op *w, json_t *obj, json_t *old)
 		api_reply_json(r, 200, api_out(r, json_incref(old)));
 		return;
 	}
-	r->busy = 1;
-	r->op = w;
-	r->op_gone = write_gone;
-	store_update(w->key, next, expect, written, w);
+	write_submit(w, next, expect);
 	return;
 fail:
 	op_free(w);
@@ -609,10 +618,7 @@ static void act_attempt(struct write_op *w)
 		api_reply_json(r, 201, api_status(201, NULL, NULL, NULL));
 		return;
 	}
-	r->busy = 1;
-	r->op = w;
-	r->op_gone = write_gone;
-	store_update(w->key, next, expect, written, w);
+	write_submit(w, next, expect);
 	return;
 fail:
 	json_decref(next);

@@ -35,6 +35,20 @@ static void put(struct buf *b, const char *s, size_t n)
 
 static void puts_(struct buf *b, const char *s) { put(b, s, strlen(s)); }
 
+/* digits from the right: snprintf was a measurable share of dumps */
+static void int_out(struct buf *b, json_int_t iv)
+{
+	char num[24];
+	unsigned long long u = iv < 0 ? 0ull - (unsigned long long)iv : (unsigned long long)iv;
+	char *e = num + sizeof num, *o = e;
+	do
+		*--o = (char)('0' + u % 10);
+	while (u /= 10);
+	if (iv < 0)
+		*--o = '-';
+	put(b, o, (size_t)(e - o));
+}
+
 static char *finish(struct buf *b)
 {
 	if (b->failed) {
@@ -272,19 +286,9 @@ static void dump(struct buf *b, const json_t *v, int sort_keys, int depth)
 	case JSON_STRING:
 		json_string_out(b, json_string_value(v), json_string_length(v));
 		break;
-	case JSON_INTEGER: {
-		/* digits from the right: snprintf was a measurable share of dumps */
-		json_int_t iv = json_integer_value(v);
-		unsigned long long u = iv < 0 ? 0ull - (unsigned long long)iv : (unsigned long long)iv;
-		char *e = num + sizeof num, *o = e;
-		do
-			*--o = (char)('0' + u % 10);
-		while (u /= 10);
-		if (iv < 0)
-			*--o = '-';
-		put(b, o, (size_t)(e - o));
+	case JSON_INTEGER:
+		int_out(b, json_integer_value(v));
 		break;
-	}
 	case JSON_REAL:
 		gojson_float(json_real_value(v), 0, num);
 		puts_(b, num);
@@ -375,19 +379,9 @@ static void value_out(struct buf *b, const json_t *v, int depth)
 		gojson_float(json_real_value(v), 1, num);
 		puts_(b, num);
 		break;
-	case JSON_INTEGER: {
-		/* digits from the right: snprintf was a measurable share of dumps */
-		json_int_t iv = json_integer_value(v);
-		unsigned long long u = iv < 0 ? 0ull - (unsigned long long)iv : (unsigned long long)iv;
-		char *e = num + sizeof num, *o = e;
-		do
-			*--o = (char)('0' + u % 10);
-		while (u /= 10);
-		if (iv < 0)
-			*--o = '-';
-		put(b, o, (size_t)(e - o));
+	case JSON_INTEGER:
+		int_out(b, json_integer_value(v));
 		break;
-	}
 	case JSON_STRING:
 		quote_out(b, json_string_value(v), json_string_length(v));
 		break;

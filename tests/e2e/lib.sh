@@ -36,3 +36,13 @@ start_server() {
 	SERVER_PID=$!
 	PIDS+=("$SERVER_PID")
 }
+# use_kubectl DATA_DIR: kubectl talks to that server with the kubeconfig it
+# wrote, with its caches in the temp dir, and every call is bounded so a
+# hang fails a check instead of the suite
+use_kubectl() {
+	export KUBECONFIG="$1/kubeconfig.yaml" HOME="$T" KUBECACHEDIR="$T/kcache"
+	mkdir -p "$T/bin"
+	printf '#!/bin/sh\nexec timeout -s KILL 30 %s "$@"\n' "$(command -v kubectl)" >"$T/bin/kubectl"
+	chmod +x "$T/bin/kubectl"
+	export PATH="$T/bin:$PATH"
+}

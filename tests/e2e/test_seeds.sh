@@ -10,12 +10,7 @@ SEEDS=$(cd "$(dirname "$0")/seeds" && pwd)
 D="$T/data"
 start_server "$T/server.log" --data-dir "$D" --listen 127.0.0.1:0
 check "server becomes ready" wait_for 10 grep -q "ready in" "$T/server.log"
-export KUBECONFIG="$D/kubeconfig.yaml" HOME="$T" KUBECACHEDIR="$T/kcache"
-# every kubectl call is bounded, so a hang fails a check instead of the suite
-mkdir -p "$T/bin"
-printf '#!/bin/sh\nexec timeout -s KILL 30 %s "$@"\n' "$(command -v kubectl)" >"$T/bin/kubectl"
-chmod +x "$T/bin/kubectl"
-export PATH="$T/bin:$PATH"
+use_kubectl "$D"
 
 # expect.txt: "FILE EXPECTED-LINE" per manifest that must be refused
 declare -A EXPECT
