@@ -99,6 +99,20 @@ kubectl uncordon node2 >/dev/null
 kubectl taint nodes node1 app- >/dev/null
 check "untainted and uncordoned, the waiting pod is placed" wait_for 15 bash -c "test -n \"\$(kubectl get pod t2 -o jsonpath='{.spec.nodeName}')\""
 
+# topology spread over the zones (node1 in a, node2 in b)
+SPREAD='"topologySpreadConstraints":[{"maxSkew":1,"topologyKey":"zone","whenUnsatisfiable":"DoNotSchedule","nodeAffinityPolicy":"Ignore","labelSelector":{"matchLabels":{"run":"spread"}}}]'
+for i in 1 2 3 4; do
+	kubectl run "sp$i" --image=nginx -l run=spread --overrides="{\"apiVersion\":\"v1\",\"spec\":{$SPREAD}}" >/dev/null
+	wait_for 10 bash -c "test -n \"\$(kubectl get pod sp$i -o jsonpath='{.spec.nodeName}')\""
+done
+check "topology spread: four pods with maxSkew 1 land two per zone" bash -c \
+	"test \"\$(kubectl get pods -l run=spread -o jsonpath='{range .items[*]}{.spec.nodeName}{\"\\n\"}{end}' | sort | uniq -c | awk '{print \$1}' | tr '\\n' ' ')\" = '2 2 '"
+kubectl run sp5 --image=nginx -l run=spread --overrides="{\"apiVersion\":\"v1\",\"spec\":{\"nodeSelector\":{\"zone\":\"a\"},$SPREAD}}" >/dev/null
+check "a fifth pod forced into zone a may go (skew 1)" placed sp5 node1
+kubectl run sp6 --image=nginx -l run=spread --overrides="{\"apiVersion\":\"v1\",\"spec\":{\"nodeSelector\":{\"zone\":\"a\"},$SPREAD}}" >/dev/null
+check "a sixth may not: 'didn't match pod topology spread constraints'" \
+	refused sp6 "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) didn't match pod topology spread constraints. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.."
+
 # priority and preemption: node1 and node2 each run a 1500m pod of priority 0
 kubectl create priorityclass high --value=1000 >/dev/null
 pod vip '{"priorityClassName":"high","containers":[{"name":"vip","image":"nginx","resources":{"requests":{"cpu":"1500m"}}}]}'
