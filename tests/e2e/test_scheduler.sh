@@ -99,6 +99,25 @@ kubectl uncordon node2 >/dev/null
 kubectl taint nodes node1 app- >/dev/null
 check "untainted and uncordoned, the waiting pod is placed" wait_for 15 bash -c "test -n \"\$(kubectl get pod t2 -o jsonpath='{.spec.nodeName}')\""
 
+# pod anti-affinity spreads replicas, one per node; pod affinity follows a pod
+ANTI='"affinity":{"podAntiAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":[{"labelSelector":{"matchLabels":{"run":"rep"}},"topologyKey":"kubernetes.io/hostname"}]}}'
+for i in 1 2; do
+	kubectl run "rep$i" --image=nginx -l run=rep --overrides="{\"apiVersion\":\"v1\",\"spec\":{$ANTI}}" >/dev/null
+	wait_for 10 bash -c "test -n \"\$(kubectl get pod rep$i -o jsonpath='{.spec.nodeName}')\""
+done
+check "required pod anti-affinity: two replicas on two nodes" \
+	test "$(kubectl get pod rep1 -o jsonpath='{.spec.nodeName}')" != "$(kubectl get pod rep2 -o jsonpath='{.spec.nodeName}')"
+kubectl run rep3 --image=nginx -l run=rep --overrides="{\"apiVersion\":\"v1\",\"spec\":{$ANTI}}" >/dev/null
+check "a third replica has nowhere to go: 'didn't match pod anti-affinity rules'" \
+	refused rep3 "0/2 nodes are available: 2 node(s) didn't match pod anti-affinity rules. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.."
+kubectl delete pod rep3 --wait=false >/dev/null
+pod near '{"affinity":{"podAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":[{"labelSelector":{"matchLabels":{"run":"sel"}},"topologyKey":"zone"}]}}}'
+check "required pod affinity: placed in the zone of the pod it follows" placed near node2
+pod lost '{"affinity":{"podAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":[{"labelSelector":{"matchLabels":{"run":"nobody"}},"topologyKey":"zone"}]}}}'
+check "affinity to no pod: 'didn't match pod affinity rules'" \
+	refused lost "0/2 nodes are available: 2 node(s) didn't match pod affinity rules. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.."
+kubectl delete pod lost --wait=false >/dev/null
+
 # topology spread over the zones (node1 in a, node2 in b)
 SPREAD='"topologySpreadConstraints":[{"maxSkew":1,"topologyKey":"zone","whenUnsatisfiable":"DoNotSchedule","nodeAffinityPolicy":"Ignore","labelSelector":{"matchLabels":{"run":"spread"}}}]'
 for i in 1 2 3 4; do
