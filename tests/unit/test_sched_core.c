@@ -5,6 +5,7 @@
 #include <skiff/skiff.h>
 
 #include "../../plugins/scheduler/scheduler/cache.c"
+#include "../../plugins/scheduler/scheduler/profile.c"
 #include "../../plugins/scheduler/scheduler/queue.c"
 #include "../../plugins/scheduler/scheduler/report.c"
 
@@ -164,6 +165,84 @@ static void cache_sums_requests_and_keeps_orphans(void **state)
 	sk_obj_unref(pod);
 }
 
+/* ---- profiles ---- */
+
+static int64_t zero_score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *n)
+{
+	(void)ud, (void)c, (void)pod, (void)n;
+	return 0;
+}
+
+static int pass(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *n, char *r, size_t cap)
+{
+	(void)ud, (void)c, (void)pod, (void)n, (void)r, (void)cap;
+	return SK_SCHED_SUCCESS;
+}
+
+static const sk_sched_policy_ops fit = {sizeof fit, "NodeResourcesFit", .filter = pass, .score = zero_score};
+static const sk_sched_policy_ops taint = {sizeof taint, "TaintToleration", .filter = pass, .score = zero_score};
+static const sk_sched_policy_ops vendor = {sizeof vendor, "CostAware", .score = zero_score};
+
+static int load(struct sched *s, const char *yaml_json, sk_err *e)
+{
+	sk_obj *settings = parse(yaml_json);
+	int rc = profiles_load(s, settings, e);
+	sk_obj_unref(settings);
+	return rc;
+}
+
+static void profiles_points_weights_and_errors(void **state)
+{
+	(void)state;
+	sk_err e = {0};
+	sk_plugin *core = sk_core_plugin();
+	assert_int_equal(sk_register(core, SK_EXT_SCHEDULER, &vendor, NULL, &e), SK_OK);
+	assert_int_equal(sk_register(core, SK_EXT_SCHEDULER, &fit, NULL, &e), SK_OK);
+	assert_int_equal(sk_register(core, SK_EXT_SCHEDULER, &taint, NULL, &e), SK_OK);
+	struct sched s = {0};
+	/* no profiles: every policy, kube-scheduler's order and weights */
+	assert_int_equal(load(&s, "{}", &e), SK_OK);
+	const struct profile *d = sched_profile(&s, NULL);
+	assert_non_null(d);
+	assert_int_equal(d->n, 3);
+	assert_string_equal(d->v[0].ops->name, "TaintToleration");
+	assert_int_equal(d->v[0].weight, 3);
+	assert_string_equal(d->v[2].ops->name, "CostAware"); /* unknown names last */
+	assert_int_equal(d->v[2].points, PT_ALL);
+	assert_true(d->preemption);
+	profiles_free(&s);
+	/* per point: no default scores, the vendor's with a weight; a list */
+	assert_int_equal(load(&s,
+	                      "{\"profiles\":[{\"schedulerName\":\"packer\",\"plugins\":{\"score\":{\"disabled\":[\"*\"],"
+	                      "\"enabled\":[{\"name\":\"CostAware\",\"weight\":5}]}},\"preemption\":false},"
+	                      "{\"schedulerName\":\"few\",\"plugins\":[\"NodeResourcesFit\"]}]}",
+	                      &e),
+	                 SK_OK);
+	const struct profile *p = sched_profile(&s, "packer");
+	assert_non_null(p);
+	assert_null(sched_profile(&s, "default-scheduler"));
+	assert_false(p->preemption);
+	for (size_t i = 0; i < p->n; i++) {
+		int is_vendor = !strcmp(p->v[i].ops->name, "CostAware");
+		assert_int_equal(!!(p->v[i].points & PT_SCORE), is_vendor);
+		assert_true(is_vendor || (p->v[i].points & PT_FILTER));
+		if (is_vendor)
+			assert_int_equal(p->v[i].weight, 5);
+	}
+	assert_int_equal(sched_profile(&s, "few")->n, 1);
+	profiles_free(&s);
+	/* mistakes stop start-up with the profile and the name */
+	assert_int_equal(load(&s, "{\"profiles\":[{\"plugins\":[\"Nope\"]}]}", &e), SK_EINVALID);
+	assert_non_null(strstr(e.msg, "default-scheduler: no scheduling policy named Nope"));
+	assert_int_equal(load(&s, "{\"profiles\":[{\"plugins\":{\"scoring\":{}}}]}", &e), SK_EINVALID);
+	assert_non_null(strstr(e.msg, "unknown extension point"));
+	assert_int_equal(load(&s, "{\"profiles\":[{},{}]}", &e), SK_EINVALID);
+	assert_non_null(strstr(e.msg, "used by another profile"));
+	assert_int_equal(load(&s, "{\"profiles\":[{\"weights\":{\"TaintToleration\":-1}}]}", &e), SK_EINVALID);
+	assert_null(s.profiles);
+	sk_ext_unregister_owner(sk_core_plugin());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +252,7 @@ int main(void)
 		cmocka_unit_test(queue_orders_by_priority_then_arrival),
 		cmocka_unit_test(queue_backs_off_and_unparks),
 		cmocka_unit_test(cache_sums_requests_and_keeps_orphans),
+		cmocka_unit_test(profiles_points_weights_and_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

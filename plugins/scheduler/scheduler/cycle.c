@@ -93,7 +93,7 @@ static void unreserve(const struct profile *pr, const sk_obj *pod, const char *n
 	 * the attempt's may have ended (a failed bind) */
 	struct cycle cy = {{sizeof(sk_sched_cycle), NULL, 0, state_get, state_put, NULL}, NULL, 0, 0};
 	for (size_t i = pr->n; i-- > 0;)
-		if (pr->v[i].ops->unreserve)
+		if (RUNS(&pr->v[i], PT_RESERVE, unreserve))
 			pr->v[i].ops->unreserve(pr->v[i].ud, &cy.pub, pod, node);
 	cycle_end(&cy);
 }
@@ -121,7 +121,7 @@ static void try_bind(struct binding *b)
 	const struct profile *pr = b->pr;
 	for (; b->next_binder < pr->n; b->next_binder++) {
 		const struct policy *pol = &pr->v[b->next_binder];
-		if (!pol->ops->bind)
+		if (!RUNS(pol, PT_BIND, bind))
 			continue;
 		int rc = pol->ops->bind(pol->ud, b->pod, b->node, bound, b);
 		if (rc != SK_SCHED_SKIP) {
@@ -169,7 +169,7 @@ int cycle_filter(const struct profile *pr, sk_sched_cycle *c, const sk_obj *pod,
 	char buf[REASON_CAP];
 	for (size_t k = 0; k < pr->n; k++) {
 		const struct policy *pol = &pr->v[k];
-		if (!pol->ops->filter || (skip && skip[k]))
+		if (!RUNS(pol, PT_FILTER, filter) || (skip && skip[k]))
 			continue; /* its pre-filter said there is nothing to check */
 		memset(buf, 0, sizeof buf);
 		int rc = pol->ops->filter(pol->ud, c, pod, node, buf, sizeof buf);
@@ -232,7 +232,8 @@ static const sk_sched_node *pick(const struct profile *pr, sk_sched_cycle *c, co
 	}
 	for (size_t k = 0; k < pr->n; k++) {
 		const struct policy *pol = &pr->v[k];
-		int pre = pol->ops->pre_score ? pol->ops->pre_score(pol->ud, c, pod, feasible, nf) : SK_SCHED_SUCCESS;
+		int pre = RUNS(pol, PT_PRESCORE, pre_score) ? pol->ops->pre_score(pol->ud, c, pod, feasible, nf)
+		                                             : SK_SCHED_SUCCESS;
 		if (pre == SK_SCHED_SKIP)
 			continue;
 		if (pre == SK_SCHED_ERROR) {
@@ -240,7 +241,7 @@ static const sk_sched_node *pick(const struct profile *pr, sk_sched_cycle *c, co
 			free(one);
 			return NULL; /* as kube-scheduler, a failed pre-score fails the attempt */
 		}
-		if (!pol->ops->score)
+		if (!RUNS(pol, PT_SCORE, score))
 			continue;
 		for (size_t i = 0; i < nf; i++)
 			one[i] = pol->ops->score(pol->ud, c, pod, feasible[i]);
@@ -285,7 +286,7 @@ void cycle_run(struct sched *s, const struct profile *pr, const sk_obj *pod, con
 	cy.pub.nnodes = n;
 	for (size_t k = 0; k < pr->n; k++) {
 		const struct policy *pol = &pr->v[k];
-		if (!pol->ops->pre_filter)
+		if (!RUNS(pol, PT_PREFILTER, pre_filter))
 			continue;
 		int r = pol->ops->pre_filter(pol->ud, &cy.pub, pod, reason, sizeof reason);
 		if (r == SK_SCHED_UNSCHEDULABLE || r == SK_SCHED_UNRESOLVABLE) {
@@ -314,7 +315,7 @@ void cycle_run(struct sched *s, const struct profile *pr, const sk_obj *pod, con
 		char nominated[256] = "";
 		int done = 0;
 		for (size_t k = 0; k < pr->n && !done; k++)
-			done = pr->v[k].ops->post_filter &&
+			done = RUNS(&pr->v[k], PT_POSTFILTER, post_filter) &&
 			       pr->v[k].ops->post_filter(pr->v[k].ud, &cy.pub, pod, nominated, sizeof nominated) ==
 			           SK_SCHED_SUCCESS;
 		if (!done && pr->preemption)
@@ -326,7 +327,7 @@ void cycle_run(struct sched *s, const struct profile *pr, const sk_obj *pod, con
 		goto out;
 	for (size_t k = 0; k < pr->n; k++) {
 		const struct policy *pol = &pr->v[k];
-		if (pol->ops->reserve && pol->ops->reserve(pol->ud, &cy.pub, pod, host->name) != SK_SCHED_SUCCESS) {
+		if (RUNS(pol, PT_RESERVE, reserve) && pol->ops->reserve(pol->ud, &cy.pub, pod, host->name) != SK_SCHED_SUCCESS) {
 			unreserve(pr, pod, host->name);
 			goto out;
 		}
@@ -334,7 +335,7 @@ void cycle_run(struct sched *s, const struct profile *pr, const sk_obj *pod, con
 	for (size_t k = 0; k < pr->n; k++) {
 		const struct policy *pol = &pr->v[k];
 		double wait = 0;
-		if (pol->ops->permit && pol->ops->permit(pol->ud, &cy.pub, pod, host->name, &wait) != SK_SCHED_SUCCESS) {
+		if (RUNS(pol, PT_PERMIT, permit) && pol->ops->permit(pol->ud, &cy.pub, pod, host->name, &wait) != SK_SCHED_SUCCESS) {
 			/* waiting permits (gangs) are not offered yet: a refusal retries later */
 			unreserve(pr, pod, host->name);
 			goto out;

@@ -1,166 +1,11 @@
-/* plugin.c — the scheduler plugin: profiles from its settings, informers
- * on pods and nodes feeding the cache and the queue, and the controller
- * that runs it. Policies are other plugins (SK_EXT_SCHEDULER). */
+/* plugin.c — the scheduler plugin: informers on pods and nodes feeding the
+ * cache and the queue, and the controller that runs it with the profiles
+ * of its settings (profile.c). Policies are other plugins. */
 #include "sched.h"
 #include <stdlib.h>
 #include <string.h>
 
-/* kube-scheduler's default profile: filter order decides which reason a
- * node is reported with, weights are its default score weights */
-static const struct {
-	const char *name;
-	int64_t weight;
-} known[] = {
-	{"PrioritySort", 1},     {"NodeUnschedulable", 1},   {"NodeName", 1},
-	{"TaintToleration", 3},  {"NodeAffinity", 2},        {"NodePorts", 1},
-	{"NodeResourcesFit", 1}, {"PodTopologySpread", 2},   {"InterPodAffinity", 2},
-	{"NodeResourcesBalancedAllocation", 1}, {"ImageLocality", 1}, {"DefaultPreemption", 1},
-};
-#define NKNOWN (sizeof known / sizeof known[0])
-
 static struct sched S;
-
-static size_t rank(const char *name)
-{
-	for (size_t i = 0; i < NKNOWN; i++)
-		if (!strcmp(known[i].name, name))
-			return i;
-	return NKNOWN;
-}
-
-static int64_t default_weight(const char *name)
-{
-	size_t r = rank(name);
-	return r < NKNOWN ? known[r].weight : 1;
-}
-
-struct collecting {
-	struct policy *v;
-	size_t n, cap;
-};
-
-static int collect(void *ud, const void *ops, void *ops_ud, const char *owner)
-{
-	(void)owner;
-	struct collecting *c = ud;
-	const sk_sched_policy_ops *o = ops;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		struct policy *v = realloc(c->v, cap * sizeof *v);
-		if (!v)
-			return 1;
-		c->v = v;
-		c->cap = cap;
-	}
-	c->v[c->n++] = (struct policy){o, ops_ud, default_weight(o->name)};
-	return 0;
-}
-
-static int by_rank(const void *a, const void *b)
-{
-	size_t ra = rank(((const struct policy *)a)->ops->name), rb = rank(((const struct policy *)b)->ops->name);
-	return ra < rb ? -1 : ra > rb;
-}
-
-static void profiles_free(void)
-{
-	for (size_t i = 0; i < S.nprofiles; i++) {
-		free(S.profiles[i].scheduler_name);
-		free(S.profiles[i].v);
-	}
-	free(S.profiles);
-	S.profiles = NULL;
-	S.nprofiles = 0;
-}
-
-/* One profile from settings {schedulerName, plugins: [names], weights:
- * {name: n}}; without plugins, every registered policy in kube-scheduler's
- * order. */
-static int profile_make(const sk_obj *spec, const struct collecting *all, struct profile *pr, sk_err *err)
-{
-	const char *sname = spec ? sk_obj_get_str(spec, "schedulerName") : NULL;
-	pr->scheduler_name = strdup(sname && *sname ? sname : "default-scheduler");
-	const sk_obj *names = spec ? sk_obj_get(spec, "plugins") : NULL;
-	size_t want = names ? sk_obj_len(names) : all->n;
-	pr->v = calloc(want ? want : 1, sizeof *pr->v);
-	if (!pr->scheduler_name || !pr->v) {
-		snprintf(err->msg, sizeof err->msg, "out of memory");
-		return err->code = SK_ENOMEM;
-	}
-	if (!names) {
-		memcpy(pr->v, all->v, all->n * sizeof *pr->v);
-		pr->n = all->n;
-	}
-	for (size_t i = 0; names && i < want; i++) {
-		const char *n = sk_obj_str(sk_obj_at(names, i));
-		size_t k = 0;
-		while (k < all->n && (!n || strcmp(all->v[k].ops->name, n)))
-			k++;
-		if (k == all->n) {
-			snprintf(err->msg, sizeof err->msg,
-			         "scheduler profile %s: no scheduling policy named %s (is the plugin that provides it loaded?)",
-			         pr->scheduler_name, n ? n : "(not a string)");
-			return err->code = SK_EINVALID;
-		}
-		pr->v[pr->n++] = all->v[k];
-	}
-	const sk_obj *pre = spec ? sk_obj_get(spec, "preemption") : NULL;
-	if (pre && sk_obj_type_of(pre) != SK_OBJ_BOOL) {
-		snprintf(err->msg, sizeof err->msg, "scheduler profile %s: preemption must be true or false",
-		         pr->scheduler_name);
-		return err->code = SK_EINVALID;
-	}
-	pr->preemption = pre ? sk_obj_get_bool(spec, "preemption", 1) : 1;
-	const sk_obj *pct = spec ? sk_obj_get(spec, "percentageOfNodesToScore") : NULL;
-	if (pct && (sk_obj_type_of(pct) != SK_OBJ_INT || sk_obj_int(pct) < 0 || sk_obj_int(pct) > 100)) {
-		snprintf(err->msg, sizeof err->msg,
-		         "scheduler profile %s: percentageOfNodesToScore must be an integer from 0 to 100",
-		         pr->scheduler_name);
-		return err->code = SK_EINVALID;
-	}
-	pr->percentage_to_score = pct ? (int)sk_obj_int(pct) : 0;
-	const sk_obj *weights = spec ? sk_obj_get(spec, "weights") : NULL;
-	for (size_t i = 0; i < pr->n; i++) {
-		char path[200];
-		snprintf(path, sizeof path, "[\"%s\"]", pr->v[i].ops->name);
-		const sk_obj *w = weights ? sk_obj_get(weights, path) : NULL;
-		if (w && sk_obj_type_of(w) != SK_OBJ_INT) {
-			snprintf(err->msg, sizeof err->msg, "scheduler profile %s: the weight of %s must be an integer",
-			         pr->scheduler_name, pr->v[i].ops->name);
-			return err->code = SK_EINVALID;
-		}
-		if (w)
-			pr->v[i].weight = sk_obj_int(w);
-	}
-	qsort(pr->v, pr->n, sizeof *pr->v, by_rank);
-	return SK_OK;
-}
-
-static int profiles_load(sk_err *err)
-{
-	struct collecting all = {0};
-	sk_ext_foreach(SK_EXT_SCHEDULER, collect, &all);
-	const sk_obj *list = sk_obj_get(sk_plugin_settings(S.p), "profiles");
-	size_t n = list ? sk_obj_len(list) : 1;
-	S.profiles = calloc(n ? n : 1, sizeof *S.profiles);
-	int rc = S.profiles ? SK_OK : SK_ENOMEM;
-	for (size_t i = 0; rc == SK_OK && i < n; i++) {
-		rc = profile_make(list ? sk_obj_at(list, i) : NULL, &all, &S.profiles[i], err);
-		S.nprofiles = i + 1;
-	}
-	free(all.v);
-	if (rc != SK_OK)
-		profiles_free();
-	return rc;
-}
-
-const struct profile *sched_profile(const struct sched *s, const char *name)
-{
-	for (size_t i = 0; i < s->nprofiles; i++)
-		if (!strcmp(s->profiles[i].scheduler_name, name && *name ? name : "default-scheduler"))
-			return &s->profiles[i];
-	return NULL;
-}
 
 /* ---- pods and nodes ---- */
 
@@ -278,13 +123,13 @@ static void stop(void *ud)
 	cache_free(S.cache);
 	S.queue = NULL;
 	S.cache = NULL;
-	profiles_free();
+	profiles_free(&S);
 }
 
 static int start(void *ud, sk_err *err)
 {
 	(void)ud;
-	if (profiles_load(err) != SK_OK)
+	if (profiles_load(&S, sk_plugin_settings(S.p), err) != SK_OK)
 		return err->code;
 	S.cache = cache_new();
 	S.queue = queue_new(S.p, pop, &S);

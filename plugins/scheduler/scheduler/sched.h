@@ -14,11 +14,22 @@
 
 /* ---- profiles (plugin.c) ---- */
 
+/* the framework points a policy runs at in a profile */
+enum {
+	PT_QUEUESORT = 1 << 0, PT_PREFILTER = 1 << 1, PT_FILTER = 1 << 2, PT_POSTFILTER = 1 << 3,
+	PT_PRESCORE = 1 << 4,  PT_SCORE = 1 << 5,     PT_RESERVE = 1 << 6, PT_PERMIT = 1 << 7,
+	PT_BIND = 1 << 8,      PT_ALL = (1 << 9) - 1,
+};
+
 struct policy {
 	const sk_sched_policy_ops *ops;
 	void *ud;
-	int64_t weight; /* score weight */
+	int64_t weight;  /* score weight */
+	unsigned points; /* PT_* */
 };
+
+/* whether policy pol runs callback fn at point pt */
+#define RUNS(pol, pt, fn) (((pol)->points & (pt)) && (pol)->ops->fn)
 
 struct profile {
 	char *scheduler_name;
@@ -125,6 +136,10 @@ struct sched {
 	size_t next_start;          /* where the next cycle's filtering begins */
 };
 
+/* profile.c: the profiles of the scheduler's settings, and lookup by name */
+struct sched;
+int profiles_load(struct sched *s, const sk_obj *settings, sk_err *err);
+void profiles_free(struct sched *s);
 const struct profile *sched_profile(const struct sched *s, const char *scheduler_name);
 /* the result of a cycle */
 void sched_done(struct sched *s, const char *key, int rc);
