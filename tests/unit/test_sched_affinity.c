@@ -4,94 +4,11 @@
  *
  * Test JSON is written with ' for " to stay readable. */
 #include "testutil.h"
-#include "config.h"
-#include "plugin_host.h"
-#include <limits.h>
-#include <skiff/obj.h>
-#include <skiff/scheduler.h>
+#include "sched_fixture.h"
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 #define MAXN 4
 
-static char plugins[PATH_MAX];
 static char *dir;
-
-static sk_obj *json(const char *text)
-{
-	char *s = strdup(text);
-	for (char *p = s; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	sk_err err = {0};
-	sk_obj *o = sk_obj_parse(s, strlen(s), &err);
-	if (!o)
-		fail_msg("bad test JSON %s: %s", s, err.msg);
-	free(s);
-	return o;
-}
-
-static const sk_sched_policy_ops *policy(const char *name, void **ud)
-{
-	const sk_sched_policy_ops *p = sk_ext_find(SK_EXT_SCHEDULER, name, ud);
-	if (!p)
-		fail_msg("policy %s is not registered", name);
-	return p;
-}
-
-/* ---- a cycle: the state policies keep between points ---- */
-
-struct entry {
-	char key[64];
-	void *value;
-	void (*destroy)(void *);
-};
-
-struct test_cycle {
-	sk_sched_cycle c; /* first, so the callbacks can cast back */
-	struct entry e[8];
-	size_t n;
-};
-
-static void *tc_get(sk_sched_cycle *c, const char *key)
-{
-	struct test_cycle *tc = (struct test_cycle *)c;
-	for (size_t i = 0; i < tc->n; i++)
-		if (!strcmp(tc->e[i].key, key))
-			return tc->e[i].value;
-	return NULL;
-}
-
-static void tc_put(sk_sched_cycle *c, const char *key, void *value, void (*destroy)(void *))
-{
-	struct test_cycle *tc = (struct test_cycle *)c;
-	struct entry *e = NULL;
-	for (size_t i = 0; i < tc->n && !e; i++)
-		if (!strcmp(tc->e[i].key, key))
-			e = &tc->e[i];
-	if (e && e->destroy)
-		e->destroy(e->value);
-	if (!e) {
-		assert_true(tc->n < N(tc->e));
-		e = &tc->e[tc->n++];
-		snprintf(e->key, sizeof e->key, "%s", key);
-	}
-	e->value = value;
-	e->destroy = destroy;
-}
-
-static void tc_init(struct test_cycle *tc, const sk_sched_node *const *nodes, size_t n)
-{
-	memset(tc, 0, sizeof *tc);
-	tc->c = (sk_sched_cycle){sizeof tc->c, nodes, n, tc_get, tc_put, NULL};
-}
-
-static void tc_end(struct test_cycle *tc)
-{
-	for (size_t i = 0; i < tc->n; i++)
-		if (tc->e[i].destroy)
-			tc->e[i].destroy(tc->e[i].value);
-	tc->n = 0;
-}
 
 /* ---- nodes ---- */
 
@@ -143,19 +60,19 @@ static void check_filters(const char *pname, const struct filter_case *cases, si
 		sk_obj *pod = json(k->pod);
 		struct nodes ns;
 		nodes_make(&ns, &k->node, 1);
-		struct test_cycle tc;
-		tc_init(&tc, ns.p, 1);
+		struct tcycle tc;
+		cy_begin(&tc, ns.p, 1);
 		char reason[256] = "";
-		int rc = p->pre_filter ? p->pre_filter(ud, &tc.c, pod, reason, sizeof reason) : SK_SCHED_SUCCESS;
+		int rc = p->pre_filter ? p->pre_filter(ud, &tc.pub, pod, reason, sizeof reason) : SK_SCHED_SUCCESS;
 		if (rc == SK_SCHED_SKIP)
 			rc = SK_SCHED_SUCCESS;
 		else if (rc == SK_SCHED_SUCCESS)
-			rc = p->filter(ud, &tc.c, pod, ns.p[0], reason, sizeof reason);
+			rc = p->filter(ud, &tc.pub, pod, ns.p[0], reason, sizeof reason);
 		if (rc != k->want)
 			fail_msg("%s/%s: code %d, want %d (%s)", pname, k->name, rc, k->want, reason);
 		if (rc != SK_SCHED_SUCCESS && strcmp(reason, k->reason))
 			fail_msg("%s/%s: reason \"%s\", want \"%s\"", pname, k->name, reason, k->reason);
-		tc_end(&tc);
+		cy_end(&tc);
 		/* a pre-filter rejection has no per-node counterpart */
 		if (!k->reason || strcmp(k->reason, "pod affinity terms conflict")) {
 			char again[256] = "";
@@ -348,17 +265,17 @@ static void affinity_parsed_once(void **state)
 	struct nodes ns;
 	const char *nj = NODE1;
 	nodes_make(&ns, &nj, 1);
-	struct test_cycle tc;
-	tc_init(&tc, ns.p, 1);
+	struct tcycle tc;
+	cy_begin(&tc, ns.p, 1);
 	char reason[128] = "";
-	assert_int_equal(p->pre_filter(ud, &tc.c, bare, reason, sizeof reason), SK_SCHED_SKIP);
+	assert_int_equal(p->pre_filter(ud, &tc.pub, bare, reason, sizeof reason), SK_SCHED_SKIP);
 	assert_int_equal(tc.n, 0);
-	assert_int_equal(p->pre_filter(ud, &tc.c, pod, reason, sizeof reason), SK_SCHED_SUCCESS);
+	assert_int_equal(p->pre_filter(ud, &tc.pub, pod, reason, sizeof reason), SK_SCHED_SUCCESS);
 	assert_int_equal(tc.n, 1);
-	assert_non_null(tc_get(&tc.c, "PreFilterNodeAffinity"));
-	assert_int_equal(p->filter(ud, &tc.c, bare, ns.p[0], reason, sizeof reason), SK_SCHED_UNRESOLVABLE);
+	assert_non_null(cy_get(&tc.pub, "PreFilterNodeAffinity"));
+	assert_int_equal(p->filter(ud, &tc.pub, bare, ns.p[0], reason, sizeof reason), SK_SCHED_UNRESOLVABLE);
 	assert_int_equal(p->filter(ud, NULL, bare, ns.p[0], reason, sizeof reason), SK_SCHED_SUCCESS);
-	tc_end(&tc);
+	cy_end(&tc);
 	nodes_free(&ns);
 	sk_obj_unref(pod);
 	sk_obj_unref(bare);
@@ -388,15 +305,15 @@ static void check_scores(const char *pname, const struct score_case *cases, size
 		sk_obj *pod = json(k->pod);
 		struct nodes ns;
 		nodes_make(&ns, k->nodes, k->n);
-		struct test_cycle tc;
-		tc_init(&tc, ns.p, ns.len);
-		int rc = p->pre_score ? p->pre_score(ud, &tc.c, pod, ns.p, ns.len) : SK_SCHED_SUCCESS;
+		struct tcycle tc;
+		cy_begin(&tc, ns.p, ns.len);
+		int rc = p->pre_score ? p->pre_score(ud, &tc.pub, pod, ns.p, ns.len) : SK_SCHED_SUCCESS;
 		if (rc != k->pre_score)
 			fail_msg("%s/%s: pre-score %d, want %d", pname, k->name, rc, k->pre_score);
 		if (rc == SK_SCHED_SUCCESS || rc == SK_SCHED_SKIP) {
 			int64_t s[MAXN];
 			for (size_t j = 0; j < ns.len; j++) {
-				s[j] = p->score(ud, &tc.c, pod, ns.p[j]);
+				s[j] = p->score(ud, &tc.pub, pod, ns.p[j]);
 				if (s[j] != k->raw[j])
 					fail_msg("%s/%s: node %zu scores %lld, want %lld", pname, k->name, j, (long long)s[j],
 					         (long long)k->raw[j]);
@@ -404,13 +321,13 @@ static void check_scores(const char *pname, const struct score_case *cases, size
 					fail_msg("%s/%s: node %zu scores otherwise without a cycle", pname, k->name, j);
 			}
 			if (p->normalize)
-				p->normalize(ud, &tc.c, pod, ns.p, s, ns.len);
+				p->normalize(ud, &tc.pub, pod, ns.p, s, ns.len);
 			for (size_t j = 0; j < ns.len; j++)
 				if (s[j] != k->normalized[j])
 					fail_msg("%s/%s: node %zu normalizes to %lld, want %lld", pname, k->name, j,
 					         (long long)s[j], (long long)k->normalized[j]);
 		}
-		tc_end(&tc);
+		cy_end(&tc);
 		nodes_free(&ns);
 		sk_obj_unref(pod);
 	}
@@ -583,22 +500,9 @@ static void image_score(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	tu_build_path("lib/skiff/plugins", plugins, sizeof plugins);
 	dir = tu_host_up();
-	static const char yaml[] = "plugins:\n  autoload: false\n  list:\n    - name: taint-toleration\n"
-	                           "    - name: node-affinity\n    - name: image-locality\n";
-	struct sk_config c;
-	sk_err e = {0};
-	if (sk_config_parse(yaml, strlen(yaml), "t.yaml", &c, &e) != SK_OK) {
-		fprintf(stderr, "%s\n", e.msg);
-		return -1;
-	}
-	int rc = sk_plugins_start(&c, plugins, &e);
-	sk_config_free(&c);
-	if (rc != SK_OK) {
-		fprintf(stderr, "%s\n", e.msg);
-		return -1;
-	}
+	static const char *const names[] = {"taint-toleration", "node-affinity", "image-locality", NULL};
+	sched_plugins_up(names, NULL);
 	return 0;
 }
 

@@ -8,97 +8,16 @@
  * readable. */
 #include "testutil.h"
 #include "store_fixture.h"
-#include "config.h"
-#include "plugin_host.h"
-#include <limits.h>
-#include <skiff/obj.h>
-#include <skiff/scheduler.h>
+#include "sched_fixture.h"
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 #define NN 4
-
-static char plugins[PATH_MAX];
 
 /* the wording kube-scheduler 1.32 reports, spelled out independently */
 #define AFF "node(s) didn't match pod affinity rules"
 #define ANTI "node(s) didn't match pod anti-affinity rules"
 #define EXIST "node(s) didn't satisfy existing pods anti-affinity rules"
 
-static sk_obj *json(const char *text)
-{
-	char *s = strdup(text);
-	for (char *p = s; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	sk_err e = {0};
-	sk_obj *o = sk_obj_parse(s, strlen(s), &e);
-	if (!o)
-		fail_msg("bad test JSON %s: %s", s, e.msg);
-	free(s);
-	return o;
-}
-
-static const sk_sched_policy_ops *policy(void **ud)
-{
-	const sk_sched_policy_ops *ops = sk_ext_find(SK_EXT_SCHEDULER, "InterPodAffinity", ud);
-	if (!ops)
-		fail_msg("InterPodAffinity is not registered");
-	return ops;
-}
-
-/* ---- a cycle and a cluster ----------------------------------------------- */
-
-struct tcycle {
-	sk_sched_cycle pub; /* first, so the callbacks can cast back */
-	size_t n;
-	struct {
-		char *key;
-		void *value;
-		void (*destroy)(void *);
-	} e[8];
-};
-
-static void *cy_get(sk_sched_cycle *c, const char *key)
-{
-	struct tcycle *t = (struct tcycle *)c;
-	for (size_t i = 0; i < t->n; i++)
-		if (!strcmp(t->e[i].key, key))
-			return t->e[i].value;
-	return NULL;
-}
-
-static void cy_put(sk_sched_cycle *c, const char *key, void *value, void (*destroy)(void *))
-{
-	struct tcycle *t = (struct tcycle *)c;
-	for (size_t i = 0; i < t->n; i++)
-		if (!strcmp(t->e[i].key, key)) {
-			if (t->e[i].destroy)
-				t->e[i].destroy(t->e[i].value);
-			t->e[i].value = value;
-			t->e[i].destroy = destroy;
-			return;
-		}
-	assert_true(t->n < N(t->e));
-	t->e[t->n].key = strdup(key);
-	t->e[t->n].value = value;
-	t->e[t->n++].destroy = destroy;
-}
-
-static void cy_begin(struct tcycle *t, const sk_sched_node *const *nodes, size_t n)
-{
-	memset(t, 0, sizeof *t);
-	t->pub = (sk_sched_cycle){sizeof t->pub, nodes, n, cy_get, cy_put, NULL};
-}
-
-static void cy_end(struct tcycle *t)
-{
-	for (size_t i = 0; i < t->n; i++) {
-		if (t->e[i].destroy)
-			t->e[i].destroy(t->e[i].value);
-		free(t->e[i].key);
-	}
-	t->n = 0;
-}
+/* ---- a cluster ----------------------------------------------------------- */
 
 #define HOST "kubernetes.io/hostname"
 
@@ -144,20 +63,6 @@ static void cluster_down(struct cluster *cl)
 		free(cl->list[i]);
 		sk_obj_unref(cl->node[i]);
 		sk_obj_unref(cl->pods[i]);
-	}
-}
-
-/* The reasons a filter left: phrases one after another, each ending in a
- * NUL, closed by an empty one or the buffer's end; joined with '|'. */
-static void joined(const char *buf, size_t cap, char *out, size_t outcap)
-{
-	size_t at = 0, o = 0;
-	out[0] = 0;
-	while (at < cap && buf[at]) {
-		size_t len = strnlen(buf + at, cap - at);
-		o += (size_t)snprintf(out + o, outcap - o, "%s%.*s", o ? "|" : "", (int)len, buf + at);
-		assert_true(o < outcap);
-		at += len + 1;
 	}
 }
 
@@ -339,7 +244,7 @@ static void check_nodes(const struct filter_case *tc, const char *how, int with_
 	cluster_up(&cl, tc->pods);
 	sk_obj *pod = json(tc->pod);
 	void *ud;
-	const sk_sched_policy_ops *f = policy(&ud);
+	const sk_sched_policy_ops *f = policy("InterPodAffinity", &ud);
 	struct tcycle cy;
 	cy_begin(&cy, cl.ptr, NN);
 	char reason[256] = "", got[512];
@@ -378,7 +283,7 @@ static void unparsable_pod(void **state)
 {
 	(void)state;
 	void *ud;
-	const sk_sched_policy_ops *f = policy(&ud);
+	const sk_sched_policy_ops *f = policy("InterPodAffinity", &ud);
 	const char *pods[NN] = {NULL};
 	struct cluster cl;
 	cluster_up(&cl, pods);
@@ -401,7 +306,7 @@ static void without_a_cycle(void **state)
 {
 	(void)state;
 	void *ud;
-	const sk_sched_policy_ops *f = policy(&ud);
+	const sk_sched_policy_ops *f = policy("InterPodAffinity", &ud);
 	const char *pods[NN] = {ON(WEB_SPREAD), ON(DB)};
 	struct cluster cl;
 	cluster_up(&cl, pods);
@@ -426,7 +331,7 @@ static void records_follow_objects(void **state)
 {
 	(void)state;
 	void *ud;
-	const sk_sched_policy_ops *f = policy(&ud);
+	const sk_sched_policy_ops *f = policy("InterPodAffinity", &ud);
 	sk_obj *pod = json(WEB);
 	char text[1024];
 	for (int round = 0; round < 400; round++) {
@@ -570,7 +475,7 @@ static const struct score_case tuned_cases[] = {
 static void check_scores(const struct score_case *tc)
 {
 	void *ud;
-	const sk_sched_policy_ops *f = policy(&ud);
+	const sk_sched_policy_ops *f = policy("InterPodAffinity", &ud);
 	struct cluster cl;
 	cluster_up(&cl, tc->pods);
 	sk_obj *pod = json(tc->pod);
@@ -619,7 +524,7 @@ static void all_nodes_count(void **state)
 {
 	(void)state;
 	void *ud;
-	const sk_sched_policy_ops *f = policy(&ud);
+	const sk_sched_policy_ops *f = policy("InterPodAffinity", &ud);
 	const char *pods[NN] = {ON(DB)};
 	struct cluster cl;
 	cluster_up(&cl, pods);
@@ -644,7 +549,7 @@ static void normalize_bounds(void **state)
 {
 	(void)state;
 	void *ud;
-	const sk_sched_policy_ops *f = policy(&ud);
+	const sk_sched_policy_ops *f = policy("InterPodAffinity", &ud);
 	int64_t a[] = {-7, 3, 0, 3}, b[] = {4, 4}, c[] = {INT32_MAX, INT32_MIN};
 	f->normalize(ud, NULL, NULL, NULL, a, N(a));
 	/* range 10: 0, 100, 70, 100 */
@@ -665,7 +570,7 @@ static void registration(void **state)
 {
 	(void)state;
 	void *ud;
-	const sk_sched_policy_ops *o = policy(&ud);
+	const sk_sched_policy_ops *o = policy("InterPodAffinity", &ud);
 	assert_string_equal(o->name, "InterPodAffinity");
 	assert_true(o->pre_filter && o->filter && o->pre_score && o->score && o->normalize);
 	assert_true(!o->less && !o->post_filter && !o->reserve && !o->permit && !o->bind);
@@ -690,7 +595,7 @@ static void selector_without_namespaces(void **state)
 {
 	(void)state;
 	void *ud;
-	const sk_sched_policy_ops *f = policy(&ud);
+	const sk_sched_policy_ops *f = policy("InterPodAffinity", &ud);
 	const char *pods[NN] = {NULL};
 	struct cluster cl;
 	cluster_up(&cl, pods);
@@ -725,21 +630,7 @@ static void on_write(void *ud, const sk_err *err, const sk_obj *stored)
 		w->failed++;
 }
 
-static int start(const char *yaml)
-{
-	tu_build_path("lib/skiff/plugins", plugins, sizeof plugins);
-	struct sk_config c;
-	sk_err e = {0};
-	if (sk_config_parse(yaml, strlen(yaml), "t.yaml", &c, &e) != SK_OK)
-		fail_msg("%s", e.msg);
-	int rc = sk_plugins_start(&c, plugins, &e);
-	sk_config_free(&c);
-	if (rc != SK_OK)
-		fail_msg("%s", e.msg);
-	return 0;
-}
-
-#define PLUGIN_LIST "plugins:\n  autoload: false\n  list:\n    - name: inter-pod-affinity\n"
+static const char *const PLUGINS[] = {"inter-pod-affinity", NULL};
 
 static int setup(void **state)
 {
@@ -761,7 +652,8 @@ static int setup(void **state)
 	}
 	tu_wait(&w.done, (int)N(namespaces));
 	assert_int_equal(w.failed, 0);
-	return start(PLUGIN_LIST);
+	sched_plugins_up(PLUGINS, NULL);
+	return 0;
 }
 
 static int teardown(void **state)
@@ -779,8 +671,8 @@ static int setup_tuned(void **state)
 {
 	(void)state;
 	host_dir = tu_host_up();
-	return start(PLUGIN_LIST "      settings:\n        hardPodAffinityWeight: 0\n"
-	                         "        ignorePreferredTermsOfExistingPods: true\n");
+	sched_plugins_up(PLUGINS, "hardPodAffinityWeight: 0\nignorePreferredTermsOfExistingPods: true\n");
+	return 0;
 }
 
 static int teardown_tuned(void **state)
@@ -796,14 +688,8 @@ static void bad_weight(void **state)
 {
 	(void)state;
 	char *d = tu_host_up();
-	tu_build_path("lib/skiff/plugins", plugins, sizeof plugins);
-	const char *yaml = PLUGIN_LIST "      settings:\n        hardPodAffinityWeight: 101\n";
-	struct sk_config c;
 	sk_err e = {0};
-	if (sk_config_parse(yaml, strlen(yaml), "t.yaml", &c, &e) != SK_OK)
-		fail_msg("%s", e.msg);
-	assert_int_not_equal(sk_plugins_start(&c, plugins, &e), SK_OK);
-	sk_config_free(&c);
+	assert_int_not_equal(sched_plugins_try(PLUGINS, "hardPodAffinityWeight: 101\n", &e), SK_OK);
 	if (!strstr(e.msg, "hardPodAffinityWeight: Invalid value: 101: not in valid range [0-100]"))
 		fail_msg("message: %s", e.msg);
 	tu_host_down(d);

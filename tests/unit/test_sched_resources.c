@@ -5,89 +5,12 @@
  * Objects are written with single quotes to keep the tables readable; they
  * become JSON before parsing. */
 #include "testutil.h"
-#include "config.h"
-#include "plugin_host.h"
-#include <limits.h>
-#include <skiff/obj.h>
-#include <skiff/scheduler.h>
+#include "sched_fixture.h"
 #include <skiff/selector.h>
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
-static char plugins[PATH_MAX];
 static char *dir;
 
 /* ---- fixtures ------------------------------------------------------------ */
-
-static sk_obj *json(const char *text)
-{
-	char *s = strdup(text);
-	for (char *p = s; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	sk_err e = {0};
-	sk_obj *o = sk_obj_parse(s, strlen(s), &e);
-	if (!o)
-		fail_msg("bad test JSON %s: %s", s, e.msg);
-	free(s);
-	return o;
-}
-
-/* A cycle as the scheduler keeps one: a few keyed values, freed at its end. */
-struct tcycle {
-	sk_sched_cycle pub;
-	size_t n;
-	struct {
-		char *key;
-		void *value;
-		void (*destroy)(void *);
-	} e[8];
-};
-
-static void *cy_get(sk_sched_cycle *c, const char *key)
-{
-	struct tcycle *t = (struct tcycle *)c;
-	for (size_t i = 0; i < t->n; i++)
-		if (strcmp(t->e[i].key, key) == 0)
-			return t->e[i].value;
-	return NULL;
-}
-
-static void cy_put(sk_sched_cycle *c, const char *key, void *value, void (*destroy)(void *))
-{
-	struct tcycle *t = (struct tcycle *)c;
-	for (size_t i = 0; i < t->n; i++) {
-		if (strcmp(t->e[i].key, key) == 0) {
-			if (t->e[i].destroy)
-				t->e[i].destroy(t->e[i].value);
-			t->e[i].value = value;
-			t->e[i].destroy = destroy;
-			return;
-		}
-	}
-	assert_true(t->n < N(t->e));
-	t->e[t->n].key = strdup(key);
-	t->e[t->n].value = value;
-	t->e[t->n++].destroy = destroy;
-}
-
-static void cy_begin(struct tcycle *t)
-{
-	memset(t, 0, sizeof *t);
-	t->pub.size = sizeof t->pub;
-	t->pub.get = cy_get;
-	t->pub.put = cy_put;
-}
-
-static void cy_end(struct tcycle *t)
-{
-	for (size_t i = 0; i < t->n; i++) {
-		if (t->e[i].destroy)
-			t->e[i].destroy(t->e[i].value);
-		free(t->e[i].key);
-	}
-	t->n = 0;
-}
 
 /* A node view as the scheduler fills it. */
 struct tnode {
@@ -148,42 +71,13 @@ static void node_down(struct tnode *t)
 	sk_obj_unref(t->pods);
 }
 
-static const sk_sched_policy_ops *policy(const char *name, void **ud)
-{
-	const sk_sched_policy_ops *ops = sk_ext_find(SK_EXT_SCHEDULER, name, ud);
-	if (!ops)
-		fail_msg("policy %s is not registered", name);
-	return ops;
-}
-
-/* The reasons a filter left: phrases one after another, each ending in a
- * NUL, closed by an empty one or the buffer's end; joined with '|'. */
-static void joined(const char *buf, size_t cap, char *out, size_t outcap)
-{
-	size_t at = 0, o = 0;
-	out[0] = 0;
-	while (at < cap && buf[at]) {
-		size_t len = strnlen(buf + at, cap - at);
-		o += (size_t)snprintf(out + o, outcap - o, "%s%.*s", o ? "|" : "", (int)len, buf + at);
-		assert_true(o < outcap);
-		at += len + 1;
-	}
-}
-
 static int setup(void **state)
 {
 	(void)state;
-	tu_build_path("lib/skiff/plugins", plugins, sizeof plugins);
 	dir = tu_host_up();
-	const char *yaml = "plugins:\n  autoload: false\n  list:\n    - name: node-unschedulable\n"
-	                   "    - name: node-resources-fit\n    - name: balanced-allocation\n    - name: node-ports\n";
-	struct sk_config c;
-	sk_err e = {0};
-	if (sk_config_parse(yaml, strlen(yaml), "t.yaml", &c, &e) != SK_OK)
-		fail_msg("%s", e.msg);
-	if (sk_plugins_start(&c, plugins, &e) != SK_OK)
-		fail_msg("%s", e.msg);
-	sk_config_free(&c);
+	static const char *const names[] = {"node-unschedulable", "node-resources-fit", "balanced-allocation",
+	                                    "node-ports", NULL};
+	sched_plugins_up(names, NULL);
 	return 0;
 }
 
@@ -294,7 +188,7 @@ static void fit_filter_table(void **state)
 		struct tcycle cy;
 		node_up(&tn, NODE, tc->pods);
 		sk_obj *pod = json(tc->pod);
-		cy_begin(&cy);
+		cy_begin(&cy, NULL, 0);
 		char reason[256] = "x", got[512];
 		if (f->pre_filter(ud, &cy.pub, pod, reason, sizeof reason) != SK_SCHED_SUCCESS)
 			fail_msg("%s: pre-filter failed: %s", tc->name, reason);
@@ -422,7 +316,7 @@ static void score_table(const char *policy_name, const struct score_case *cases,
 		struct tcycle cy;
 		node_up(&tn, tc->node, tc->pods);
 		sk_obj *pod = json(tc->pod);
-		cy_begin(&cy);
+		cy_begin(&cy, NULL, 0);
 		const sk_sched_node *feasible[] = {&tn.view};
 		if (f->pre_score)
 			assert_int_equal(f->pre_score(ud, &cy.pub, pod, feasible, 1), SK_SCHED_SUCCESS);

@@ -9,73 +9,12 @@
  * become JSON before parsing. */
 #include "testutil.h"
 #include "store_fixture.h"
-#include "config.h"
-#include "plugin_host.h"
-#include <limits.h>
-#include <skiff/obj.h>
-#include <skiff/scheduler.h>
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
-static char plugins[PATH_MAX];
+#include "sched_fixture.h"
 
 #define SKEW "node(s) didn't match pod topology spread constraints"
 #define NOLABEL "node(s) didn't match pod topology spread constraints (missing required label)"
 
 /* ---- fixtures ------------------------------------------------------------ */
-
-static sk_obj *json(const char *text)
-{
-	char *s = strdup(text);
-	for (char *p = s; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	sk_err e = {0};
-	sk_obj *o = sk_obj_parse(s, strlen(s), &e);
-	if (!o)
-		fail_msg("bad test JSON %s: %s", s, e.msg);
-	free(s);
-	return o;
-}
-
-/* A cycle as the scheduler keeps one: a few keyed values, freed at its end,
- * and the snapshot's nodes. */
-struct tcycle {
-	sk_sched_cycle pub;
-	size_t n;
-	struct {
-		char *key;
-		void *value;
-		void (*destroy)(void *);
-	} e[8];
-};
-
-static void *cy_get(sk_sched_cycle *c, const char *key)
-{
-	struct tcycle *t = (struct tcycle *)c;
-	for (size_t i = 0; i < t->n; i++)
-		if (strcmp(t->e[i].key, key) == 0)
-			return t->e[i].value;
-	return NULL;
-}
-
-static void cy_put(sk_sched_cycle *c, const char *key, void *value, void (*destroy)(void *))
-{
-	struct tcycle *t = (struct tcycle *)c;
-	for (size_t i = 0; i < t->n; i++) {
-		if (strcmp(t->e[i].key, key) == 0) {
-			if (t->e[i].destroy)
-				t->e[i].destroy(t->e[i].value);
-			t->e[i].value = value;
-			t->e[i].destroy = destroy;
-			return;
-		}
-	}
-	assert_true(t->n < N(t->e));
-	t->e[t->n].key = strdup(key);
-	t->e[t->n].value = value;
-	t->e[t->n++].destroy = destroy;
-}
 
 /* A snapshot: nodes, and the pods placed on each by spec.nodeName. */
 struct cluster {
@@ -136,48 +75,6 @@ static const sk_sched_node *node_named(const struct cluster *cl, const char *nam
 			return &cl->view[i];
 	fail_msg("no node %s", name);
 	return NULL;
-}
-
-static void cy_begin(struct tcycle *t, const struct cluster *cl)
-{
-	memset(t, 0, sizeof *t);
-	t->pub.size = sizeof t->pub;
-	t->pub.get = cy_get;
-	t->pub.put = cy_put;
-	t->pub.nodes = cl->ptr;
-	t->pub.nnodes = cl->n;
-}
-
-static void cy_end(struct tcycle *t)
-{
-	for (size_t i = 0; i < t->n; i++) {
-		if (t->e[i].destroy)
-			t->e[i].destroy(t->e[i].value);
-		free(t->e[i].key);
-	}
-	t->n = 0;
-}
-
-static const sk_sched_policy_ops *policy(void **ud)
-{
-	const sk_sched_policy_ops *ops = sk_ext_find(SK_EXT_SCHEDULER, "PodTopologySpread", ud);
-	if (!ops)
-		fail_msg("policy PodTopologySpread is not registered");
-	return ops;
-}
-
-/* The reasons a filter left: phrases one after another, each ending in a
- * NUL, closed by an empty one or the buffer's end; joined with '|'. */
-static void joined(const char *buf, size_t cap, char *out, size_t outcap)
-{
-	size_t at = 0, o = 0;
-	out[0] = 0;
-	while (at < cap && buf[at]) {
-		size_t len = strnlen(buf + at, cap - at);
-		o += (size_t)snprintf(out + o, outcap - o, "%s%.*s", o ? "|" : "", (int)len, buf + at);
-		assert_true(o < outcap);
-		at += len + 1;
-	}
 }
 
 /* ---- table shorthands ------------------------------------------------------ */
@@ -337,7 +234,7 @@ static void run_filter(const sk_sched_policy_ops *f, void *ud, const char *name,
 	struct tcycle cy;
 	cluster_up(&cl, nodes, pods);
 	sk_obj *pod = json(podj);
-	cy_begin(&cy, &cl);
+	cy_begin(&cy, cl.ptr, cl.n);
 	char reason[256], got[512];
 	if (prefilter) {
 		memset(reason, 0, sizeof reason);
@@ -361,7 +258,7 @@ static void filter_table(void **state)
 {
 	(void)state;
 	void *ud;
-	const sk_sched_policy_ops *f = policy(&ud);
+	const sk_sched_policy_ops *f = policy("PodTopologySpread", &ud);
 	for (size_t i = 0; i < N(filter_cases); i++) {
 		const struct filter_case *tc = &filter_cases[i];
 		run_filter(f, ud, tc->name, tc->nodes, tc->pods, tc->pod, tc->want, 1);
@@ -466,7 +363,7 @@ static void inclusion_table(void **state)
 {
 	(void)state;
 	void *ud;
-	const sk_sched_policy_ops *f = policy(&ud);
+	const sk_sched_policy_ops *f = policy("PodTopologySpread", &ud);
 	for (size_t i = 0; i < N(inclusion_cases); i++) {
 		const struct inclusion_case *tc = &inclusion_cases[i];
 		char nodes[2048], pod[2048];
@@ -491,7 +388,7 @@ static void pre_filter_points(void **state)
 {
 	(void)state;
 	void *ud;
-	const sk_sched_policy_ops *f = policy(&ud);
+	const sk_sched_policy_ops *f = policy("PodTopologySpread", &ud);
 	struct cluster cl;
 	struct tcycle cy;
 	cluster_up(&cl, ZONES2, "[" FOO("a") "," FOO("a") "]");
@@ -500,7 +397,7 @@ static void pre_filter_points(void **state)
 	const char *skips[] = {INCOMING(SOFT(1, ZONE), ""), "{'metadata':{'namespace':'default'},'spec':{}}"};
 	for (size_t i = 0; i < N(skips); i++) {
 		sk_obj *pod = json(skips[i]);
-		cy_begin(&cy, &cl);
+		cy_begin(&cy, cl.ptr, cl.n);
 		assert_int_equal(f->pre_filter(ud, &cy.pub, pod, reason, sizeof reason), SK_SCHED_SKIP);
 		/* skiff still runs the filter after a skip: it lets all through */
 		memset(reason, 0, sizeof reason);
@@ -513,7 +410,7 @@ static void pre_filter_points(void **state)
 	sk_obj *pod = json(INCOMING("{'maxSkew':1,'topologyKey':'" ZONE "','whenUnsatisfiable':'DoNotSchedule',"
 	                            "'labelSelector':{'matchExpressions':[{'key':'app','operator':'In'}]}}",
 	                            ""));
-	cy_begin(&cy, &cl);
+	cy_begin(&cy, cl.ptr, cl.n);
 	memset(reason, 0, sizeof reason);
 	assert_int_equal(f->pre_filter(ud, &cy.pub, pod, reason, sizeof reason), SK_SCHED_ERROR);
 	if (!strstr(reason, "obtaining pod's hard topology spread constraints"))
@@ -522,7 +419,7 @@ static void pre_filter_points(void **state)
 	sk_obj_unref(pod);
 	/* small buffers: the reason is cut as snprintf cuts, never overrun */
 	pod = json(INCOMING(HARD(1, ZONE), ""));
-	cy_begin(&cy, &cl);
+	cy_begin(&cy, cl.ptr, cl.n);
 	assert_int_equal(f->pre_filter(ud, &cy.pub, pod, reason, sizeof reason), SK_SCHED_SUCCESS);
 	char small[10];
 	memset(small, 'x', sizeof small);
@@ -636,7 +533,7 @@ static void score_table(void **state)
 {
 	(void)state;
 	void *ud;
-	const sk_sched_policy_ops *f = policy(&ud);
+	const sk_sched_policy_ops *f = policy("PodTopologySpread", &ud);
 	assert_non_null(f->pre_score);
 	assert_non_null(f->normalize);
 	for (size_t i = 0; i < N(score_cases); i++) {
@@ -656,7 +553,7 @@ static void score_table(void **state)
 			for (char *save, *t = strtok_r(names, " ", &save); t; t = strtok_r(NULL, " ", &save))
 				feasible[nf++] = node_named(&cl, t);
 		}
-		cy_begin(&cy, &cl);
+		cy_begin(&cy, cl.ptr, cl.n);
 		if (f->pre_score(ud, &cy.pub, pod, feasible, nf) != SK_SCHED_SUCCESS)
 			fail_msg("%s: pre-score did not succeed", tc->name);
 		int64_t raw[16], norm[16];
@@ -680,7 +577,7 @@ static void pre_score_skips(void **state)
 {
 	(void)state;
 	void *ud;
-	const sk_sched_policy_ops *f = policy(&ud);
+	const sk_sched_policy_ops *f = policy("PodTopologySpread", &ud);
 	struct cluster cl;
 	struct tcycle cy;
 	cluster_up(&cl, ZONES2, "[" FOO("a") "]");
@@ -691,14 +588,14 @@ static void pre_score_skips(void **state)
 	                       "{'metadata':{'namespace':'default','labels':{'app':'foo'}},'spec':{}}"};
 	for (size_t i = 0; i < N(skips); i++) {
 		sk_obj *pod = json(skips[i]);
-		cy_begin(&cy, &cl);
+		cy_begin(&cy, cl.ptr, cl.n);
 		assert_int_equal(f->pre_score(ud, &cy.pub, pod, cl.ptr, cl.n), SK_SCHED_SKIP);
 		cy_end(&cy);
 		sk_obj_unref(pod);
 	}
 	/* no snapshot: nothing to score */
 	sk_obj *pod = json(INCOMING(SOFT(1, ZONE), ""));
-	cy_begin(&cy, &cl);
+	cy_begin(&cy, cl.ptr, cl.n);
 	cy.pub.nnodes = 0;
 	assert_int_equal(f->pre_score(ud, &cy.pub, pod, cl.ptr, cl.n), SK_SCHED_SKIP);
 	cy_end(&cy);
@@ -764,7 +661,7 @@ static void system_defaults(void **state)
 {
 	(void)state;
 	void *ud;
-	const sk_sched_policy_ops *f = policy(&ud);
+	const sk_sched_policy_ops *f = policy("PodTopologySpread", &ud);
 	sk_err e;
 	assert_int_equal(sk_register(NULL, SK_EXT_RESOURCE, &services_ops, NULL, &e), SK_OK);
 	assert_int_equal(sk_register(NULL, SK_EXT_RESOURCE, &replicasets_ops, NULL, &e), SK_OK);
@@ -785,7 +682,7 @@ static void system_defaults(void **state)
 	                   "'ownerReferences':[{'apiVersion':'apps/v1','kind':'ReplicaSet','name':'web-1',"
 	                   "'controller':true}]},'spec':{}}");
 	struct tcycle cy;
-	cy_begin(&cy, &cl);
+	cy_begin(&cy, cl.ptr, cl.n);
 	/* the defaults are ScheduleAnyway: nothing to filter */
 	char reason[64];
 	assert_int_equal(f->pre_filter(ud, &cy.pub, pod, reason, sizeof reason), SK_SCHED_SKIP);
@@ -827,7 +724,7 @@ static void system_defaults(void **state)
 		         "{'metadata':{'namespace':'default','labels':{'role':'cache'},'ownerReferences':[%s]},'spec':{}}",
 		         owners[i].owner);
 		pod = json(text);
-		cy_begin(&cy, &cl);
+		cy_begin(&cy, cl.ptr, cl.n);
 		int rc = f->pre_score(ud, &cy.pub, pod, cl.ptr, cl.n);
 		if (rc != owners[i].rc)
 			fail_msg("owner %s: pre-score %d, want %d", owners[i].owner, rc, owners[i].rc);
@@ -845,7 +742,7 @@ static void registration(void **state)
 {
 	(void)state;
 	void *ud;
-	const sk_sched_policy_ops *o = policy(&ud);
+	const sk_sched_policy_ops *o = policy("PodTopologySpread", &ud);
 	assert_true(o->pre_filter && o->filter && o->pre_score && o->score && o->normalize);
 	assert_true(!o->bind && !o->reserve && !o->post_filter);
 }
@@ -855,17 +752,10 @@ static void registration(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	tu_build_path("lib/skiff/plugins", plugins, sizeof plugins);
 	tu_store_up(64, 0);
 	sk_host_set_data_dir(tu_store_dir);
-	const char *yaml = "plugins:\n  autoload: false\n  list:\n    - name: pod-topology-spread\n";
-	struct sk_config c;
-	sk_err e = {0};
-	if (sk_config_parse(yaml, strlen(yaml), "t.yaml", &c, &e) != SK_OK)
-		fail_msg("%s", e.msg);
-	if (sk_plugins_start(&c, plugins, &e) != SK_OK)
-		fail_msg("%s", e.msg);
-	sk_config_free(&c);
+	static const char *const names[] = {"pod-topology-spread", NULL};
+	sched_plugins_up(names, NULL);
 	return 0;
 }
 
