@@ -270,6 +270,8 @@ void cycle_run(struct sched *s, const struct profile *pr, const sk_obj *pod, con
 {
 	struct cycle cy = {{sizeof(sk_sched_cycle), NULL, 0, state_get, state_put, NULL}, NULL, 0, 0};
 	size_t n = 0;
+	/* room held for it by an earlier preemption is its own to use again */
+	cache_pod_del(s->cache, key);
 	struct node_info *const *nodes = cache_nodes(s->cache, &n);
 	char **reasons = calloc(n ? n : 1, sizeof *reasons);
 	const sk_sched_node **feasible = calloc(n ? n : 1, sizeof *feasible), **views = calloc(n ? n : 1, sizeof *views);

@@ -49,10 +49,10 @@ static void pod_gone(void *ud, const sk_obj *pod)
 	char key[600];
 	sk_object_key(pod, key, sizeof key);
 	queue_del(S.queue, key);
-	if (sk_obj_get_str(pod, "spec.nodeName")) {
-		cache_pod_del(S.cache, key);
+	/* bound, or holding room after a preemption: either way it is free now */
+	cache_pod_del(S.cache, key);
+	if (sk_obj_get_str(pod, "spec.nodeName") || sk_obj_get_str(pod, "status.nominatedNodeName"))
 		queue_move_all(S.queue);
-	}
 }
 
 static void node_seen(void *ud, const sk_obj *node)

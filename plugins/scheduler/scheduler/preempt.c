@@ -136,6 +136,16 @@ int preempt(struct sched *s, const struct profile *pr, sk_sched_cycle *c, const 
 		snprintf(msg, cap, "preemption: not eligible due to preemptionPolicy=Never.");
 		return 0;
 	}
+	/* PodEligibleToPreemptOthers: a pod that already made room waits while
+	 * a pod it preempted there is still going */
+	const char *nominated = sk_obj_get_str(pod, "status.nominatedNodeName");
+	struct node_info *nom = nominated && *nominated ? cache_node(s->cache, nominated) : NULL;
+	for (size_t i = 0; nom && i < nom->npods; i++)
+		if (sk_obj_get_str(nom->pods[i], "metadata.deletionTimestamp") &&
+		    priority_of(nom->pods[i]) < priority_of(pod)) {
+			snprintf(msg, cap, "preemption: not eligible due to a terminating pod on the nominated node.");
+			return 0;
+		}
 	char **why = calloc(n ? n : 1, sizeof *why);
 	struct candidate best = {0}, cand;
 	int found = 0;
@@ -181,6 +191,11 @@ int preempt(struct sched *s, const struct profile *pr, sk_sched_cycle *c, const 
 	sk_log(s->p, SK_LOG_INFO, "preemption: %zu victim(s) on %s for %s/%s", best.nvictims, best.ni->view.name,
 	       sk_obj_get_str(pod, "metadata.namespace"), sk_obj_get_str(pod, "metadata.name"));
 	nominate(s, pod, best.ni->view.name);
+	/* the room it made is the pod's: later pods see it taken there (its
+	 * own next cycle gives it back first) */
+	char key[600];
+	sk_object_key(pod, key, sizeof key);
+	cache_pod_set(s->cache, key, pod, best.ni->view.name);
 	free(best.victims);
 	return 1;
 }
