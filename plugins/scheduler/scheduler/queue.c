@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH 256            /* pods per loop pass */
+#define BATCH 256            /* pods per loop pass, at most */
+#define PASS_S 0.005         /* and no longer than this: binds and events complete between passes */
 #define BACKOFF_INITIAL_S 1.0
 #define BACKOFF_MAX_S 10.0
 #define PARKED_MAX_S 300.0   /* podMaxInUnschedulablePodsDuration */
@@ -122,7 +123,8 @@ static void on_drain(void *ud)
 	struct queue *q = ud;
 	sk_timer_stop(q->drain);
 	q->drain = NULL;
-	for (int i = 0; i < BATCH && q->n; i++) {
+	double until = sk_monotonic() + PASS_S;
+	for (int i = 0; i < BATCH && q->n && (i == 0 || sk_monotonic() < until); i++) {
 		struct slot top = q->heap[0];
 		q->heap[0] = q->heap[--q->n];
 		sift_down(q, 0);
