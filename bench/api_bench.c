@@ -23,33 +23,17 @@
  * on failure and on SIGINT/SIGTERM. Exit status 0 unless something failed; the
  * goals are reported, not enforced.
  */
+#include "lib/bench.h"
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <limits.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 #include <pthread.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/epoll.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/vfs.h>
-#include <sys/wait.h>
-#include <arpa/inet.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -63,8 +47,6 @@
 #define LIST_PODS 100     /* the size of the listed collection */
 #define FIXED_CONNS 32    /* connections the open-loop rate is spread over */
 #define LOAD_CLIENTS 64   /* clients that store the --pods Pods */
-#define MAX_HEADER (64 * 1024)
-#define MAX_BODY (64 * 1024 * 1024)
 
 static const int client_counts[] = {1, 16, 128};
 #define NCOUNTS (int)(sizeof client_counts / sizeof client_counts[0])
@@ -75,141 +57,7 @@ static double seconds = 3.0;
 static long npods = 100000;
 static int nwatchers = 1000, nevents = 200;
 static double watch_rate = 50.0, fixed_rate = 1000.0;
-static char skiff_path[PATH_MAX], etcd_path[PATH_MAX] = "/usr/bin/etcd";
-static char root[PATH_MAX]; /* temp dir every server and etcd lives under */
-static char config_path[PATH_MAX + 32];
-static atomic_int failed;    /* something makes the figures unreliable */
-static atomic_int printed_errors;
-static atomic_int stopping; /* interrupted: what fails from here on is no news */
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void sleep_until(double t)
-{
-	struct timespec ts = {.tv_sec = (time_t)t, .tv_nsec = (long)((t - (double)(time_t)t) * 1e9)};
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-}
-
-/* a failure worth one line; only the first few of a run are printed */
-static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void complain(const char *fmt, ...)
-{
-	atomic_store(&failed, 1);
-	if (atomic_load(&stopping) || atomic_fetch_add(&printed_errors, 1) >= 8)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("api_bench: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
-static void *xcalloc(size_t n, size_t size);
-
-/* ---- growable byte buffers ---- */
-
-struct buf {
-	char *p;
-	size_t n, cap;
-};
-
-static void buf_reserve(struct buf *b, size_t more)
-{
-	if (b->cap - b->n >= more)
-		return;
-	size_t cap = b->cap ? b->cap : 4096;
-	while (cap - b->n < more)
-		cap *= 2;
-	char *p = realloc(b->p, cap);
-	if (!p) {
-		fputs("api_bench: out of memory\n", stderr);
-		abort();
-	}
-	b->p = p;
-	b->cap = cap;
-}
-
-static void buf_add(struct buf *b, const void *p, size_t n)
-{
-	buf_reserve(b, n + 1);
-	memcpy(b->p + b->n, p, n);
-	b->n += n;
-	b->p[b->n] = 0; /* a string too, for strstr and friends */
-}
-
-static void buf_consume(struct buf *b, size_t n)
-{
-	memmove(b->p, b->p + n, b->n - n);
-	b->n -= n;
-	if (b->p)
-		b->p[b->n] = 0;
-}
-
-static void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void buf_printf(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	buf_reserve(b, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->n, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->n += (size_t)n;
-}
-
-/* ---- latency samples, in seconds ---- */
-
-struct lat {
-	double *v;
-	size_t n, cap;
-};
-
-static void lat_add(struct lat *l, double s)
-{
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 4096;
-		double *v = realloc(l->v, cap * sizeof *v);
-		if (!v) {
-			atomic_store(&failed, 1);
-			return;
-		}
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = s;
-}
-
-static void lat_merge(struct lat *into, const struct lat *from)
-{
-	for (size_t i = 0; i < from->n; i++)
-		lat_add(into, from->v[i]);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* nearest-rank percentile in ms; sorts the samples */
-static double lat_ms(struct lat *l, double p)
-{
-	if (!l->n)
-		return 0;
-	qsort(l->v, l->n, sizeof *l->v, cmp_double);
-	size_t i = (size_t)(p * (double)l->n + 0.999999);
-	i = i ? i - 1 : 0;
-	return l->v[i < l->n ? i : l->n - 1] * 1000.0;
-}
+static char etcd_path[PATH_MAX] = "/usr/bin/etcd";
 
 /* ---- the report's rows ---- */
 
@@ -237,571 +85,6 @@ static struct row *add_row(const char *name, long n, long errors, double ops, st
 	r->p99 = lat_ms(l, 0.99);
 	r->srv_cpu = r->cli_cpu = -1;
 	return r;
-}
-
-static char notes[4096]; /* lines printed under the table */
-static size_t notes_len;
-
-static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void note(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (notes_len < sizeof notes) {
-		int n = vsnprintf(notes + notes_len, sizeof notes - notes_len, fmt, ap);
-		if (n > 0)
-			notes_len += (size_t)n;
-	}
-	va_end(ap);
-}
-
-/* ---- processes started here, and the cleanup that stops them ---- */
-
-#define MAX_CHILDREN 8
-static atomic_int children[MAX_CHILDREN]; /* pids; 0 is a free slot */
-static pthread_mutex_t cleanup_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void child_track(pid_t pid, int on)
-{
-	for (int i = 0; i < MAX_CHILDREN; i++) {
-		int want = on ? 0 : pid;
-		if (atomic_compare_exchange_strong(&children[i], &want, on ? pid : 0))
-			return;
-	}
-}
-
-/* SIGTERM, then SIGKILL if it has not exited within grace seconds; 1 if it
- * exited by itself with status 0 */
-static int reap(pid_t pid, double grace)
-{
-	int st = 0, clean = 0;
-	kill(pid, SIGTERM);
-	double end = now() + grace;
-	for (;;) {
-		pid_t r = waitpid(pid, &st, WNOHANG);
-		if (r == pid) {
-			clean = WIFEXITED(st) && WEXITSTATUS(st) == 0;
-			break;
-		}
-		if (r < 0)
-			break; /* already reaped elsewhere */
-		if (now() > end) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			break;
-		}
-		usleep(2000);
-	}
-	child_track(pid, 0);
-	return clean;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	if (remove(path) != 0)
-		fprintf(stderr, "api_bench: cannot remove %s: %s\n", path, strerror(errno));
-	return 0;
-}
-
-static void rmrf(const char *dir) { nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS); }
-
-/* stops whatever still runs and removes the temp dir; safe to call twice */
-static void cleanup_all(void)
-{
-	pthread_mutex_lock(&cleanup_lock);
-	for (int i = 0; i < MAX_CHILDREN; i++) {
-		int pid = atomic_load(&children[i]);
-		if (pid > 0)
-			reap(pid, 5.0);
-	}
-	if (*root) {
-		rmrf(root);
-		*root = 0;
-	}
-	pthread_mutex_unlock(&cleanup_lock);
-}
-
-static void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void fatal(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("api_bench: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	cleanup_all();
-	exit(1);
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-	if (!p)
-		fatal("out of memory");
-	return p;
-}
-
-/* SIGINT/SIGTERM/SIGHUP are blocked in every thread and taken here, where the
- * cleanup may lock and allocate like any other code. */
-static void *signal_thread(void *arg)
-{
-	sigset_t *set = arg;
-	int sig = 0;
-	sigwait(set, &sig);
-	atomic_store(&stopping, 1);
-	fprintf(stderr, "api_bench: signal %d: stopping the servers and removing %s\n", sig, root);
-	cleanup_all();
-	_exit(128 + sig);
-}
-
-/* A child with its stdout and stderr on a pipe that a thread copies to a log
- * file, noting when the server's "ready in" line goes by. */
-struct proc {
-	pid_t pid;
-	int out;
-	pthread_t reader;
-	FILE *log;
-	char logpath[PATH_MAX + 32];
-	double t_exec;
-	atomic_int ready_seen;
-	double t_ready_line, ready_ms; /* when seen; what the line said */
-};
-
-static void *proc_reader(void *arg)
-{
-	struct proc *p = arg;
-	char chunk[4096], line[2048];
-	size_t ll = 0;
-	ssize_t n;
-	while ((n = read(p->out, chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR)) {
-		double t = now();
-		if (n < 0)
-			continue;
-		if (p->log)
-			fwrite(chunk, 1, (size_t)n, p->log);
-		for (ssize_t i = 0; i < n; i++) {
-			if (chunk[i] != '\n') {
-				if (ll < sizeof line - 1)
-					line[ll++] = chunk[i];
-				continue;
-			}
-			line[ll] = 0;
-			ll = 0;
-			const char *r = strstr(line, " ready in ");
-			if (r && !atomic_load(&p->ready_seen)) {
-				p->ready_ms = strtod(r + 10, NULL);
-				p->t_ready_line = t;
-				atomic_store(&p->ready_seen, 1);
-			}
-		}
-	}
-	if (p->log)
-		fflush(p->log);
-	return NULL;
-}
-
-static int proc_spawn(struct proc *p, char *const argv[], const char *logpath)
-{
-	int fds[2];
-	memset(p, 0, sizeof *p);
-	snprintf(p->logpath, sizeof p->logpath, "%s", logpath);
-	p->log = fopen(logpath, "ae");
-	if (pipe2(fds, O_CLOEXEC) != 0)
-		return -1;
-	p->t_exec = now();
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		/* only async-signal-safe calls until exec */
-		sigset_t all;
-		sigfillset(&all);
-		sigprocmask(SIG_UNBLOCK, &all, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the benchmark */
-		dup2(fds[1], 1);
-		dup2(fds[1], 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	p->pid = pid;
-	p->out = fds[0];
-	child_track(pid, 1);
-	if (pthread_create(&p->reader, NULL, proc_reader, p) != 0)
-		fatal("cannot start a log reader thread");
-	return 0;
-}
-
-static int proc_stop(struct proc *p)
-{
-	if (!p->pid)
-		return 0;
-	int clean = reap(p->pid, 15.0);
-	pthread_join(p->reader, NULL);
-	close(p->out);
-	if (p->log)
-		fclose(p->log);
-	p->pid = 0;
-	return clean;
-}
-
-static int proc_alive(struct proc *p)
-{
-	int st;
-	return p->pid && waitpid(p->pid, &st, WNOHANG) == 0;
-}
-
-/* the end of a child's log, for a failure message */
-static void proc_log_tail(struct proc *p)
-{
-	if (p->log)
-		fflush(p->log);
-	FILE *f = fopen(p->logpath, "re");
-	if (!f)
-		return;
-	char tail[2048];
-	fseek(f, 0, SEEK_END);
-	long size = ftell(f);
-	fseek(f, size > (long)sizeof tail - 1 ? size - (long)sizeof tail + 1 : 0, SEEK_SET);
-	size_t n = fread(tail, 1, sizeof tail - 1, f);
-	tail[n] = 0;
-	fclose(f);
-	fprintf(stderr, "---- end of %s ----\n%s----\n", p->logpath, tail);
-}
-
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof a;
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) != 0)
-		fatal("cannot find a free port: %s", strerror(errno));
-	close(fd);
-	return ntohs(a.sin_port);
-}
-
-static long vmrss_kb(pid_t pid)
-{
-	char path[64], line[256];
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	FILE *f = fopen(path, "re");
-	long kb = -1;
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (!strncmp(line, "VmRSS:", 6))
-			kb = strtol(line + 6, NULL, 10);
-	fclose(f);
-	return kb;
-}
-
-/* ---- HTTP/1.1 over TLS (skiff) or plain TCP (etcd), keep-alive ---- */
-
-struct target {
-	int port;
-	SSL_CTX *ctx; /* NULL: plain HTTP */
-};
-
-struct conn {
-	const struct target *t;
-	int fd;
-	SSL *ssl;
-	struct buf in, req, body;
-	int status;
-};
-
-static SSL_CTX *tls_ctx(const char *tls_dir)
-{
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-	if (!ctx)
-		return NULL;
-	if (!tls_dir) { /* only for /readyz while the server may still be making its CA */
-		SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-		return ctx;
-	}
-	char ca[PATH_MAX + 16], crt[PATH_MAX + 16], key[PATH_MAX + 16];
-	snprintf(ca, sizeof ca, "%s/ca.crt", tls_dir);
-	snprintf(crt, sizeof crt, "%s/admin.crt", tls_dir);
-	snprintf(key, sizeof key, "%s/admin.key", tls_dir);
-	if (SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1 ||
-	    SSL_CTX_use_certificate_chain_file(ctx, crt) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
-		char e[256];
-		ERR_error_string_n(ERR_get_error(), e, sizeof e);
-		fprintf(stderr, "api_bench: client TLS from %s: %s\n", tls_dir, e);
-		SSL_CTX_free(ctx);
-		return NULL;
-	}
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-	X509_VERIFY_PARAM_set1_ip_asc(SSL_CTX_get0_param(ctx), "127.0.0.1");
-	return ctx;
-}
-
-static void conn_close(struct conn *c)
-{
-	if (c->ssl)
-		SSL_free(c->ssl);
-	if (c->fd >= 0)
-		close(c->fd);
-	c->ssl = NULL;
-	c->fd = -1;
-	c->in.n = 0;
-}
-
-static void conn_free(struct conn *c)
-{
-	conn_close(c);
-	free(c->in.p);
-	free(c->req.p);
-	free(c->body.p);
-	memset(&c->in, 0, sizeof c->in);
-	memset(&c->req, 0, sizeof c->req);
-	memset(&c->body, 0, sizeof c->body);
-}
-
-/* connect (and handshake); quiet: the caller decides whether a refusal is news */
-static int conn_open(struct conn *c, const struct target *t)
-{
-	c->t = t;
-	c->ssl = NULL;
-	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (c->fd < 0)
-		return -1;
-	int one = 1;
-	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)t->port),
-	                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	if (connect(c->fd, (struct sockaddr *)&a, sizeof a) != 0)
-		goto fail;
-	if (t->ctx) {
-		c->ssl = SSL_new(t->ctx);
-		if (!c->ssl || SSL_set_fd(c->ssl, c->fd) != 1 || SSL_connect(c->ssl) != 1)
-			goto fail;
-	}
-	return 0;
-fail:
-	conn_close(c);
-	return -1;
-}
-
-static int conn_write(struct conn *c, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w;
-		if (c->ssl) {
-			int r = SSL_write(c->ssl, p, n > INT_MAX ? INT_MAX : (int)n);
-			w = r > 0 ? r : -1;
-		} else {
-			w = send(c->fd, p, n, MSG_NOSIGNAL);
-			if (w < 0 && errno == EINTR)
-				continue;
-		}
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* reads what is there into c->in; >0 bytes, 0 end of stream, -1 error or
- * (non-blocking) nothing more for now with errno EAGAIN */
-static ssize_t conn_read(struct conn *c, char *to, size_t cap)
-{
-	if (c->ssl) {
-		int r = SSL_read(c->ssl, to, cap > INT_MAX ? INT_MAX : (int)cap);
-		if (r > 0)
-			return r;
-		int e = SSL_get_error(c->ssl, r);
-		if (e == SSL_ERROR_ZERO_RETURN)
-			return 0;
-		errno = e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? EAGAIN : EIO;
-		return -1;
-	}
-	ssize_t r;
-	while ((r = recv(c->fd, to, cap, 0)) < 0 && errno == EINTR)
-		;
-	return r;
-}
-
-static int conn_fill(struct conn *c)
-{
-	buf_reserve(&c->in, 16384 + 1);
-	ssize_t r = conn_read(c, c->in.p + c->in.n, c->in.cap - c->in.n - 1);
-	if (r <= 0)
-		return -1;
-	c->in.n += (size_t)r;
-	c->in.p[c->in.n] = 0;
-	return 0;
-}
-
-/* Streaming decoder of chunked transfer coding: the payload goes to out. */
-struct dechunk {
-	enum { DC_SIZE, DC_DATA, DC_DATA_END, DC_TRAILER, DC_DONE } st;
-	size_t left;
-	int digits, ext, line_len;
-};
-
-/* bytes consumed (stops at the end of the message); -1 on bad framing */
-static long dechunk_feed(struct dechunk *d, const char *p, size_t n, struct buf *out)
-{
-	size_t i = 0;
-	while (i < n && d->st != DC_DONE) {
-		char ch = p[i];
-		switch (d->st) {
-		case DC_SIZE:
-			i++;
-			if (ch == '\n') {
-				if (!d->digits)
-					return -1;
-				d->st = d->left ? DC_DATA : DC_TRAILER;
-				d->digits = d->ext = d->line_len = 0;
-			} else if (ch == ';') {
-				d->ext = 1;
-			} else if (!d->ext && ch != '\r') {
-				int v = ch >= '0' && ch <= '9' ? ch - '0'
-				        : (ch | 32) >= 'a' && (ch | 32) <= 'f' ? (ch | 32) - 'a' + 10
-				                                               : -1;
-				if (v < 0 || d->left > (MAX_BODY >> 4))
-					return -1;
-				d->left = d->left * 16 + (size_t)v;
-				d->digits++;
-			}
-			break;
-		case DC_DATA: {
-			size_t k = n - i < d->left ? n - i : d->left;
-			if (out->n + k > MAX_BODY)
-				return -1;
-			buf_add(out, p + i, k);
-			i += k;
-			d->left -= k;
-			if (!d->left)
-				d->st = DC_DATA_END;
-			break;
-		}
-		case DC_DATA_END: /* the CRLF after the data */
-			i++;
-			if (ch == '\n')
-				d->st = DC_SIZE;
-			break;
-		case DC_TRAILER: /* trailer lines up to an empty one */
-			i++;
-			if (ch == '\n') {
-				if (!d->line_len)
-					d->st = DC_DONE;
-				d->line_len = 0;
-			} else if (ch != '\r') {
-				d->line_len++;
-			}
-			break;
-		case DC_DONE:
-			break;
-		}
-	}
-	return (long)i;
-}
-
-/* the value of header name in the header block, or NULL */
-static const char *header(const char *head, size_t len, const char *name, size_t *vlen)
-{
-	size_t nl = strlen(name);
-	for (const char *l = memchr(head, '\n', len); l && l + 1 < head + len; l = memchr(l + 1, '\n', (size_t)(head + len - l - 1))) {
-		const char *s = l + 1;
-		if ((size_t)(head + len - s) > nl && !strncasecmp(s, name, nl) && s[nl] == ':') {
-			const char *v = s + nl + 1;
-			while (*v == ' ')
-				v++;
-			const char *e = v;
-			while (e < head + len && *e != '\r' && *e != '\n')
-				e++;
-			*vlen = (size_t)(e - v);
-			return v;
-		}
-	}
-	return NULL;
-}
-
-static void request_head(struct conn *c, const char *method, const char *path, size_t blen)
-{
-	c->req.n = 0;
-	buf_printf(&c->req,
-	           "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUser-Agent: api_bench\r\nAccept: application/json\r\n",
-	           method, path, c->t->port);
-	if (blen || !strcmp(method, "POST"))
-		buf_printf(&c->req, "Content-Type: application/json\r\nContent-Length: %zu\r\n", blen);
-	buf_add(&c->req, "\r\n", 2);
-}
-
-/* One request, one response, on a keep-alive connection that is (re)opened as
- * needed. The status, or -1 when the connection failed; the body in c->body. */
-static int http_do(struct conn *c, const char *method, const char *path, const char *body, size_t blen)
-{
-	if (c->fd < 0 && conn_open(c, c->t) != 0)
-		return -1;
-	request_head(c, method, path, blen);
-	if (blen)
-		buf_add(&c->req, body, blen);
-	if (conn_write(c, c->req.p, c->req.n) != 0)
-		goto fail;
-	char *e;
-	while (!(e = c->in.n ? memmem(c->in.p, c->in.n, "\r\n\r\n", 4) : NULL)) {
-		if (c->in.n > MAX_HEADER || conn_fill(c) != 0)
-			goto fail;
-	}
-	size_t hend = (size_t)(e - c->in.p) + 4, vl;
-	int status = 0;
-	if (sscanf(c->in.p, "HTTP/1.%*d %d", &status) != 1)
-		goto fail;
-	const char *te = header(c->in.p, hend, "Transfer-Encoding", &vl);
-	int chunked = te && memmem(te, vl, "chunked", 7);
-	const char *cn = header(c->in.p, hend, "Connection", &vl);
-	int close_after = cn && vl == 5 && !strncasecmp(cn, "close", 5);
-	c->body.n = 0;
-	if (c->body.p)
-		c->body.p[0] = 0;
-	if (chunked) {
-		struct dechunk d = {0};
-		size_t off = hend;
-		for (;;) {
-			long k = dechunk_feed(&d, c->in.p + off, c->in.n - off, &c->body);
-			if (k < 0)
-				goto fail;
-			off += (size_t)k;
-			if (d.st == DC_DONE)
-				break;
-			buf_consume(&c->in, off); /* keep the buffer at one read's size */
-			off = 0;
-			if (conn_fill(c) != 0)
-				goto fail;
-		}
-		buf_consume(&c->in, off);
-	} else {
-		const char *cl = header(c->in.p, hend, "Content-Length", &vl);
-		size_t len = cl ? strtoul(cl, NULL, 10) : 0;
-		if (len > MAX_BODY)
-			goto fail;
-		while (c->in.n < hend + len)
-			if (conn_fill(c) != 0)
-				goto fail;
-		buf_add(&c->body, c->in.p + hend, len);
-		buf_consume(&c->in, hend + len);
-	}
-	if (close_after)
-		conn_close(c);
-	c->status = status;
-	return status;
-fail:
-	conn_close(c);
-	return -1;
 }
 
 /* ---- the objects ---- */
@@ -839,78 +122,7 @@ static int create_namespace(struct conn *c, const char *ns)
 	return st == 201 || st == 409 ? 0 : -1;
 }
 
-/* ---- servers ---- */
-
-struct server {
-	struct proc p;
-	char dir[PATH_MAX];
-	struct target t;
-	double t_log, t_readyz; /* from exec: the "ready in" line, the first 200 from /readyz */
-};
-
-static int server_start(struct server *s, const char *dir)
-{
-	char listen[64], *argv[12];
-	snprintf(s->dir, sizeof s->dir, "%s", dir);
-	s->t.port = free_port();
-	snprintf(listen, sizeof listen, "127.0.0.1:%d", s->t.port);
-	int a = 0;
-	argv[a++] = skiff_path;
-	argv[a++] = "server";
-	argv[a++] = "--config";
-	argv[a++] = config_path;
-	argv[a++] = "--data-dir";
-	argv[a++] = s->dir;
-	argv[a++] = "--listen";
-	argv[a++] = listen;
-	argv[a] = NULL;
-	char logpath[PATH_MAX + 32];
-	snprintf(logpath, sizeof logpath, "%s.log", dir);
-	if (proc_spawn(&s->p, argv, logpath) != 0) {
-		complain("cannot start %s: %s", skiff_path, strerror(errno));
-		return -1;
-	}
-	/* /readyz is public: poll it without the CA, which a first start is still making */
-	SSL_CTX *any = tls_ctx(NULL);
-	struct target probe = {.port = s->t.port, .ctx = any};
-	struct conn c = {.fd = -1, .t = &probe};
-	double end = s->p.t_exec + 60;
-	s->t_readyz = -1;
-	while (now() < end && proc_alive(&s->p)) {
-		if (http_do(&c, "GET", "/readyz", NULL, 0) == 200) {
-			s->t_readyz = now() - s->p.t_exec;
-			break;
-		}
-		usleep(500);
-	}
-	conn_free(&c);
-	SSL_CTX_free(any);
-	while (s->t_readyz >= 0 && !atomic_load(&s->p.ready_seen) && now() < end)
-		usleep(500);
-	if (s->t_readyz < 0 || !atomic_load(&s->p.ready_seen)) {
-		complain("the server did not become ready (log %s)", s->p.logpath);
-		proc_log_tail(&s->p);
-		return -1;
-	}
-	s->t_log = s->p.t_ready_line - s->p.t_exec;
-	char tls[PATH_MAX + 8];
-	snprintf(tls, sizeof tls, "%s/tls", dir);
-	s->t.ctx = tls_ctx(tls);
-	if (!s->t.ctx) {
-		complain("no client TLS for the server");
-		return -1;
-	}
-	return 0;
-}
-
-static void server_stop(struct server *s)
-{
-	if (s->p.pid && !proc_stop(&s->p))
-		complain("the server in %s did not stop cleanly (log %s)", s->dir, s->p.logpath);
-	if (s->t.ctx)
-		SSL_CTX_free(s->t.ctx);
-	s->t.ctx = NULL;
-}
+/* ---- etcd ---- */
 
 static struct proc etcd;
 static struct target etcd_t;
@@ -921,8 +133,8 @@ static int etcd_start(void)
 	if (access(etcd_path, X_OK) != 0)
 		return -1;
 	char dir[PATH_MAX + 8], cu[64], pu[64], ic[80], logpath[PATH_MAX + 16];
-	snprintf(dir, sizeof dir, "%s/etcd", root);
-	snprintf(logpath, sizeof logpath, "%s/etcd.log", root);
+	snprintf(dir, sizeof dir, "%s/etcd", bench_root);
+	snprintf(logpath, sizeof logpath, "%s/etcd.log", bench_root);
 	etcd_t.port = free_port();
 	int peer = free_port();
 	snprintf(cu, sizeof cu, "http://127.0.0.1:%d", etcd_t.port);
@@ -1066,31 +278,6 @@ struct result {
 	struct lat lat;
 	int capped;
 };
-
-/* CPU seconds (user + system) used so far by a process, 0 to ask for this one */
-static double cpu_s(pid_t pid)
-{
-	if (!pid) {
-		struct rusage ru;
-		getrusage(RUSAGE_SELF, &ru);
-		return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-		       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
-	}
-	char path[64], line[1024];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return 0;
-	size_t n = fread(line, 1, sizeof line - 1, f);
-	fclose(f);
-	line[n] = 0;
-	/* utime and stime are fields 14 and 15; the name (field 2) may hold spaces */
-	char *p = strrchr(line, ')');
-	unsigned long ut = 0, st = 0;
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-		return 0;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
 
 /* count > 0: that many requests in all (cap: give up after secs);
  * else: for secs seconds. srv: the server's pid, for its CPU use */
@@ -1370,7 +557,7 @@ static void bench_watch(struct server *s)
 	note("watch: the writer's creates meanwhile: p50 %.3f ms, p99 %.3f ms, %ld errors\n", lat_ms(&create_lat, 0.5),
 	     lat_ms(&create_lat, 0.99), create_errors);
 	if (delivered < want || short_watchers || heads < nwatchers)
-		atomic_store(&failed, 1);
+		atomic_store(&bench_failed, 1);
 	free(create_lat.v);
 	free(all.v);
 	free(ws);
@@ -1408,7 +595,7 @@ static void mem_row(const char *name, struct server *s, double goal_mb)
 {
 	struct memrow *r = &mems[nmems < 3 ? nmems++ : 3];
 	snprintf(r->name, sizeof r->name, "%s", name);
-	long kb = vmrss_kb(s->p.pid);
+	long kb = proc_status_kb(s->p.pid, "VmRSS");
 	r->mb = kb < 0 ? -1 : (double)kb / 1024.0;
 	r->goal_mb = goal_mb;
 }
@@ -1417,15 +604,15 @@ static void bench_start_rss(void)
 {
 	char dir[PATH_MAX + 8];
 	struct server s = {0};
-	snprintf(dir, sizeof dir, "%s/s", root);
+	snprintf(dir, sizeof dir, "%s/s", bench_root);
 	fprintf(stderr, "running start-up, empty data dir ...\n");
-	if (server_start(&s, dir) != 0)
+	if (server_start(&s, dir, NULL) != 0)
 		return;
 	start_row("start, fresh data dir (makes CA, certs)", &s, GOAL_START_EMPTY_MS);
 	sleep(1);
 	mem_row("RSS idle after first start, empty store", &s, GOAL_RSS_MB);
 	server_stop(&s);
-	if (server_start(&s, dir) != 0)
+	if (server_start(&s, dir, NULL) != 0)
 		return;
 	start_row("start, empty store (restart)", &s, GOAL_START_EMPTY_MS);
 	fprintf(stderr, "running load of %ld pods, %d clients ...\n", npods, LOAD_CLIENTS);
@@ -1446,7 +633,7 @@ static void bench_start_rss(void)
 	mem_row(what, &s, 0);
 	server_stop(&s);
 	fprintf(stderr, "running start-up with %ld pods ...\n", r.done);
-	if (server_start(&s, dir) != 0)
+	if (server_start(&s, dir, NULL) != 0)
 		return;
 	snprintf(what, sizeof what, "start with %ld pods", r.done);
 	start_row(what, &s, GOAL_START_FULL_MS);
@@ -1514,8 +701,8 @@ static void print_report(void)
 			       GOAL_WATCH_P99_MS, rows[i].p99, rows[i].errors,
 			       verdict(rows[i].p99 <= GOAL_WATCH_P99_MS && !rows[i].errors && nwatchers >= 1000));
 	printf("  (start-up and RSS goals: the verdicts in their tables; start is judged by exec->readyz)\n");
-	if (notes_len)
-		printf("\n%s", notes);
+	if (*bench_notes())
+		printf("\n%s", bench_notes());
 }
 
 /* ---- main ---- */
@@ -1549,35 +736,11 @@ static int want(const char *section)
 	return 0;
 }
 
-static void default_skiff_path(void)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n <= 0) {
-		snprintf(skiff_path, sizeof skiff_path, "build/bin/skiff");
-		return;
-	}
-	self[n] = 0;
-	char *slash = strrchr(self, '/');
-	if (slash)
-		*slash = 0;
-	snprintf(skiff_path, sizeof skiff_path, "%s/../bin/skiff", self);
-}
-
-static const char *fs_note(const char *dir)
-{
-	struct statfs s;
-	if (statfs(dir, &s) != 0)
-		return "";
-	if (s.f_type == 0x01021994 || s.f_type == 0x858458f6)
-		return " (tmpfs/ramfs: fsync costs nothing here; pass --dir on a real disk)";
-	return "";
-}
-
 int main(int argc, char **argv)
 {
 	const char *base = "/tmp";
-	default_skiff_path();
+	bench_name = "api_bench";
+	server_default_path();
 	for (int i = 1; i < argc; i += 2) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -1587,7 +750,7 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		} else if (!strcmp(a, "--skiff")) {
-			snprintf(skiff_path, sizeof skiff_path, "%s", v);
+			snprintf(bench_skiff, sizeof bench_skiff, "%s", v);
 		} else if (!strcmp(a, "--etcd")) {
 			snprintf(etcd_path, sizeof etcd_path, "%s", v);
 		} else if (!strcmp(a, "--seconds")) {
@@ -1616,61 +779,28 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (access(skiff_path, X_OK) != 0) {
-		fprintf(stderr, "api_bench: no server binary at %s (build it, or pass --skiff)\n", skiff_path);
+	if (access(bench_skiff, X_OK) != 0) {
+		fprintf(stderr, "api_bench: no server binary at %s (build it, or pass --skiff)\n", bench_skiff);
 		return 1;
 	}
 
 	/* a watcher is one descriptor; the servers inherit the raised limit too */
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)nwatchers + 512) {
+	long nofile = raise_nofile();
+	if (nofile >= 0 && nofile < (long)nwatchers + 512) {
 		fprintf(stderr, "api_bench: %d watchers need %d descriptors, the limit is %ld\n", nwatchers,
-		        nwatchers + 512, (long)rl.rlim_cur);
+		        nwatchers + 512, nofile);
 		return 1;
 	}
-	signal(SIGPIPE, SIG_IGN);
-	static sigset_t sigs;
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* inherited by every thread made from here */
-	pthread_t st;
-	if (pthread_create(&st, NULL, signal_thread, &sigs) != 0) {
-		fprintf(stderr, "api_bench: cannot start the signal thread\n");
+	if (bench_signals() != 0 || bench_mkroot(base, "skiff-apibench") != 0)
 		return 1;
-	}
-	pthread_detach(st);
-
-	snprintf(root, sizeof root, "%s/skiff-apibench-XXXXXX", base);
-	if (!mkdtemp(root)) {
-		fprintf(stderr, "api_bench: cannot create a temp dir under %s: %s\n", base, strerror(errno));
-		*root = 0;
-		return 1;
-	}
-	/* its own config: nothing from /etc/skiff changes the figures */
-	snprintf(config_path, sizeof config_path, "%s/config.yaml", root);
-	FILE *cf = fopen(config_path, "we");
-	if (!cf || fputs("logLevel: info\n", cf) < 0 || fclose(cf) != 0)
-		fatal("cannot write %s", config_path);
 
 	time_t wall = time(NULL);
 	char date[32];
 	strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&wall));
-	printf("api_bench: %s, %ld CPUs, server %s, temp dir %s%s\n", date, sysconf(_SC_NPROCESSORS_ONLN), skiff_path,
-	       root, fs_note(root));
-	char load[64] = "?";
-	FILE *lf = fopen("/proc/loadavg", "re");
-	if (lf) {
-		if (!fgets(load, sizeof load, lf))
-			snprintf(load, sizeof load, "?");
-		load[strcspn(load, "\n")] = 0;
-		fclose(lf);
-	}
+	printf("api_bench: %s, %ld CPUs, server %s, temp dir %s%s\n", date, sysconf(_SC_NPROCESSORS_ONLN), bench_skiff,
+	       bench_root, fs_note(bench_root));
+	char load[64];
+	load_average(load, sizeof load);
 	/* the client shares the CPUs with the server: other load skews everything */
 	printf("api_bench: load average before the run: %s\n", load);
 	printf("api_bench: %.1f s per row; creates are Pods of %zu B as sent; lists are %d Pods\n", seconds,
@@ -1680,9 +810,9 @@ int main(int argc, char **argv)
 	int need_main = want("create") || want("get") || want("list") || want("fixed") || want("watch") || want("etcd");
 	struct server m = {0};
 	char mdir[PATH_MAX + 8];
-	snprintf(mdir, sizeof mdir, "%s/m", root);
+	snprintf(mdir, sizeof mdir, "%s/m", bench_root);
 	if (need_main) {
-		if (server_start(&m, mdir) != 0)
+		if (server_start(&m, mdir, NULL) != 0)
 			fatal("cannot start the server");
 		struct conn c = {.fd = -1, .t = &m.t};
 		if (create_namespace(&c, "bench") || create_namespace(&c, "bench-list"))
@@ -1803,7 +933,8 @@ int main(int argc, char **argv)
 	if (want("watch"))
 		bench_watch(&m);
 	if (need_main) {
-		note("main server: VmRSS %.1f MB after the rows above\n", (double)vmrss_kb(m.p.pid) / 1024.0);
+		note("main server: VmRSS %.1f MB after the rows above\n",
+		     (double)proc_status_kb(m.p.pid, "VmRSS") / 1024.0);
 		server_stop(&m);
 	}
 	if (etcd_up) {
@@ -1816,7 +947,7 @@ int main(int argc, char **argv)
 	print_report();
 	free(etcd_value_b64);
 	cleanup_all();
-	if (atomic_load(&failed))
+	if (atomic_load(&bench_failed))
 		fprintf(stderr, "api_bench: errors above; the figures are not reliable\n");
-	return atomic_load(&failed) ? 1 : 0;
+	return atomic_load(&bench_failed) ? 1 : 0;
 }
