@@ -26,8 +26,9 @@ run_unit() {
 	local code=0
 	timeout -s KILL 300 "$bin" >"$out" 2>&1 || code=$?
 	local p f
-	p=$(grep -oE '^\[  PASSED  \] [0-9]+' "$out" | grep -oE '[0-9]+$' | tail -1)
-	f=$(grep -oE '^\[  FAILED  \] [0-9]+ test' "$out" | grep -oE '[0-9]+' | tail -1)
+	# a program may run several cmocka groups: each prints its own summary
+	p=$(grep -oE '^\[  PASSED  \] [0-9]+' "$out" | grep -oE '[0-9]+$' | awk '{s += $1} END {print s + 0}')
+	f=$(grep -oE '^\[  FAILED  \] [0-9]+ test' "$out" | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}')
 	tally "$(basename "$bin")" "$label" "${p:-0}" "${f:-0}" "$code" "$out" 'FAILED|ERROR|LINE|Sanitizer|runtime error|SUMMARY'
 }
 
