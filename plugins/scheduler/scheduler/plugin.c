@@ -99,6 +99,8 @@ static void pop(void *ud, const char *key)
 
 void sched_done(struct sched *s, const char *key, int rc)
 {
+	if (!s->queue)
+		return; /* stopped */
 	if (rc == SK_SCHED_SUCCESS) {
 		s->scheduled++;
 		queue_del(s->queue, key);
