@@ -1,4 +1,4 @@
-/* sched_bench.c — the scheduler end to end through the API and the store, as scheduler_perf measures kube-scheduler.
+/* sched_bench.c — the scheduler end to end through the API and the store, like scheduler_perf.
  *
  *   sched_bench [--nodes N] [--pods N] [--only LIST] [--rate N] [--seconds N]
  *               [--preemption-nodes N] [--group N] [--clients N] [--timeout N]
@@ -10,10 +10,10 @@
  *              agents: capacity and labels only) and M pending Pods over
  *              parallel HTTPS keep-alive clients; notes the resourceVersion
  *              after the last create and stops. Not measured.
- *   placement  the same data dir started again with the scheduler; at once one
- *              HTTPS watch on the Pods from that resourceVersion counts each
- *              Pod whose spec.nodeName gets set. pods/s = Pods bound ÷ (last
- *              bind seen − exec of the server).
+ *   placement  the same data dir started again with the scheduler; once
+ *              /readyz answers, one HTTPS watch on the Pods from that
+ *              resourceVersion counts each Pod whose spec.nodeName gets set.
+ *              pods/s = Pods bound ÷ (last bind seen − exec of the server).
  *   latency    with the scheduler running, Pods created at --rate/s for
  *              --seconds; per Pod, from sending its create to the watch seeing
  *              it bound: p50 and p99.
@@ -24,13 +24,12 @@
  * errors, never for a missed goal.
  */
 #include "lib/bench.h"
-#include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -439,7 +438,7 @@ static long violations(void)
 	long ngroups = group_of(total - 1) + 1;
 	long slots = R.id == ANTI ? R.nodes : ZONES;
 	for (long i = 0; i < total; i++)
-		if (atomic_load(&bound_at[i]) != 0)
+		if (atomic_load(&bound_at[i]) != 0 && bound_node[i] >= 0 && bound_node[i] < R.nodes)
 			keys[n++] = group_of(i) * slots + (R.id == ANTI ? bound_node[i] : bound_node[i] % ZONES);
 	qsort(keys, (size_t)n, sizeof *keys, cmp_long);
 	if (R.id == ANTI) {
@@ -470,13 +469,27 @@ static long violations(void)
 	return bad;
 }
 
-/* lines of the server's log holding needle; with per, the sum of the
- * numbers just after the needle on lines that also hold per */
-static long log_count(struct server *s, const char *needle, const char *per)
+/* Both servers of a shape append to one log; the readers below start at
+ * log_from, where the current server's part begins. */
+static long log_from;
+
+static FILE *log_open(struct server *s)
 {
 	if (s->p.log)
 		fflush(s->p.log);
 	FILE *f = fopen(s->p.logpath, "re");
+	if (f && fseek(f, log_from, SEEK_SET) != 0) {
+		fclose(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* lines of the server's log holding needle; with per, the sum of the
+ * numbers just after the needle on lines that also hold per */
+static long log_count(struct server *s, const char *needle, const char *per)
+{
+	FILE *f = log_open(s);
 	if (!f)
 		return 0;
 	char line[4096];
@@ -496,9 +509,7 @@ static long log_count(struct server *s, const char *needle, const char *per)
 static void log_find(struct server *s, const char *needle, char *out, size_t cap)
 {
 	*out = 0;
-	if (s->p.log)
-		fflush(s->p.log);
-	FILE *f = fopen(s->p.logpath, "re");
+	FILE *f = log_open(s);
 	if (!f)
 		return;
 	char line[4096];
@@ -519,9 +530,7 @@ static void log_find(struct server *s, const char *needle, char *out, size_t cap
  * scheduler shares that loop with the API. One note line. */
 static void stall_note(const char *shape, struct server *s)
 {
-	if (s->p.log)
-		fflush(s->p.log);
-	FILE *f = fopen(s->p.logpath, "re");
+	FILE *f = log_open(s);
 	if (!f)
 		return;
 	char line[4096];
@@ -647,6 +656,10 @@ static void measure(struct result *res, const char *dir, const char *rv)
 	struct server s = {0};
 	struct watch w = {0};
 	fprintf(stderr, "%s: placement: scheduler on, watching from resourceVersion %s ...\n", sh->name, rv);
+	char logpath[PATH_MAX + 32];
+	struct stat st;
+	snprintf(logpath, sizeof logpath, "%s.log", dir);
+	log_from = stat(logpath, &st) == 0 ? (long)st.st_size : 0; /* the setup's part comes first */
 	/* the scheduler shares the loop with the API: /readyz may come late */
 	s.start_timeout = opt_timeout;
 	s.t.timeout = REQUEST_TIMEOUT_S;
@@ -798,6 +811,7 @@ static void run_shape(enum shape_id id)
 	res->ran = 1;
 	res->rss_mb = -1;
 	R.id = id;
+	log_from = 0;
 	R.nodes = id == PREEMPT ? opt_pnodes : opt_nodes;
 	R.pods = opt_pods;
 	R.live = (long)(opt_rate * opt_seconds);
