@@ -143,6 +143,8 @@ static const struct sk_host table = {
 	.map_del = sk_map_del,
 	.map_len = sk_map_len,
 	.map_foreach = sk_map_foreach,
+	.pod_requests = sk_pod_requests,
+	.quantity_of = sk_quantity_of,
 };
 
 const struct sk_host *sk_host_table(void) { return &table; }

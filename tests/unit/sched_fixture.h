@@ -1,8 +1,10 @@
 /* sched_fixture.h — what the scheduler policy unit tests share: test JSON
  * written with ' for ", a scheduling cycle as the scheduler keeps one,
  * finding a registered policy, joining a filter's reasons, and starting the
- * plugin host on the policy plugins under test. Each test keeps its own
- * node and cluster shapes, which differ. Include after testutil.h. */
+ * plugin host on the policy plugins under test, and node views made by the
+ * scheduler's own cache (compiled in), so policies see what they see in the
+ * scheduler. Each test keeps its own node and cluster shapes, which
+ * differ. Include after testutil.h. */
 #ifndef SKIFF_SCHED_FIXTURE_H
 #define SKIFF_SCHED_FIXTURE_H
 #include "config.h"
@@ -10,6 +12,8 @@
 #include <limits.h>
 #include <skiff/obj.h>
 #include <skiff/scheduler.h>
+
+#include "../../plugins/scheduler/scheduler/cache.c"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -147,6 +151,53 @@ static inline void sched_plugins_up(const char *const *names, const char *settin
 	sk_err e = {0};
 	if (sched_plugins_try(names, settings, &e) != SK_OK)
 		fail_msg("%s", e.msg);
+}
+
+/* ---- node views, from the scheduler's cache ---- */
+
+/* Nodes and the pods placed on them, as the cache keeps them. */
+struct fx_cluster {
+	struct cache *cache;
+	size_t npods;
+};
+
+static inline void fx_cluster_up(struct fx_cluster *cl)
+{
+	cl->npods = 0;
+	cl->cache = cache_new();
+	assert_non_null(cl->cache);
+}
+
+static inline void fx_cluster_down(struct fx_cluster *cl)
+{
+	cache_free(cl->cache);
+	cl->cache = NULL;
+}
+
+/* a Node (it must have a metadata.name); the cache keeps a reference */
+static inline void fx_node_add(struct fx_cluster *cl, const sk_obj *node)
+{
+	assert_non_null(sk_obj_get_str(node, "metadata.name"));
+	cache_node_set(cl->cache, node);
+}
+
+/* a pod placed on the node named on; pods need no name of their own */
+static inline void fx_pod_add(struct fx_cluster *cl, const sk_obj *pod, const char *on)
+{
+	char key[64];
+	snprintf(key, sizeof key, "fixture/pod-%zu", cl->npods++);
+	cache_pod_set(cl->cache, key, pod, on);
+}
+
+/* the view of a node; valid until the cluster changes */
+static inline const sk_sched_node *fx_view(const struct fx_cluster *cl, const char *name)
+{
+	size_t n;
+	cache_nodes(cl->cache, &n); /* brings image counts up to date */
+	struct node_info *ni = cache_node(cl->cache, name);
+	if (!ni)
+		fail_msg("no node %s in the fixture", name);
+	return &ni->view;
 }
 
 #endif

@@ -13,30 +13,37 @@ static char *dir;
 /* ---- nodes ---- */
 
 struct nodes {
-	sk_obj *obj[MAXN];
-	sk_sched_node n[MAXN];
+	struct fx_cluster cl;
 	const sk_sched_node *p[MAXN];
 	size_t len;
 };
 
+/* the nodes, as the scheduler's cache views them */
 static void nodes_make(struct nodes *ns, const char *const *jsons, size_t n)
 {
 	assert_true(n <= MAXN);
 	memset(ns, 0, sizeof *ns);
+	fx_cluster_up(&ns->cl);
+	char names[MAXN][64];
 	for (size_t i = 0; i < n; i++) {
-		ns->obj[i] = json(jsons[i]);
-		ns->n[i] = (sk_sched_node){.size = sizeof ns->n[i], .node = ns->obj[i]};
-		ns->n[i].name = sk_obj_get_str(ns->obj[i], "metadata.name");
-		ns->p[i] = &ns->n[i];
+		sk_obj *o = json(jsons[i]);
+		snprintf(names[i], sizeof names[i], "%s", sk_obj_get_str(o, "metadata.name"));
+		/* tables may repeat a name; the cache would take them for one node */
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(names[j], names[i])) {
+				snprintf(names[i], sizeof names[i], "%s-%zu", sk_obj_get_str(o, "metadata.name"), i);
+				assert_int_equal(sk_obj_set_str(o, "metadata.name", names[i], NULL), SK_OK);
+				break;
+			}
+		fx_node_add(&ns->cl, o);
+		sk_obj_unref(o);
 	}
+	for (size_t i = 0; i < n; i++)
+		ns->p[i] = fx_view(&ns->cl, names[i]);
 	ns->len = n;
 }
 
-static void nodes_free(struct nodes *ns)
-{
-	for (size_t i = 0; i < ns->len; i++)
-		sk_obj_unref(ns->obj[i]);
-}
+static void nodes_free(struct nodes *ns) { fx_cluster_down(&ns->cl); }
 
 /* ---- filters ---- */
 

@@ -165,6 +165,92 @@ static void cache_sums_requests_and_keeps_orphans(void **state)
 	sk_obj_unref(pod);
 }
 
+/* What kube-scheduler's NodeInfo precomputes: non-zero sums, the pods with
+ * affinity terms, images with how many nodes list each, labels, taints,
+ * cordon, and a generation that moves with every change. */
+static void cache_keeps_what_policies_read(void **state)
+{
+	(void)state;
+	struct cache *c = cache_new();
+	sk_obj *n1 = parse("{\"metadata\":{\"name\":\"n1\",\"labels\":{\"zone\":\"a\"}},"
+	                   "\"spec\":{\"unschedulable\":true,\"taints\":[{\"key\":\"k\",\"effect\":\"NoSchedule\"}]},"
+	                   "\"status\":{\"images\":[{\"names\":[\"web:1\",\"reg/web:1\"],\"sizeBytes\":300},"
+	                   "{\"names\":[\"db:2\"],\"sizeBytes\":50},{\"names\":[\"web:1\"],\"sizeBytes\":9}]}}");
+	sk_obj *n2 = parse("{\"metadata\":{\"name\":\"n2\"},\"status\":{\"images\":[{\"names\":[\"web:1\"],"
+	                   "\"sizeBytes\":300}]}}");
+	sk_obj *n2_later = parse("{\"metadata\":{\"name\":\"n2\"},\"status\":{\"images\":[]}}");
+	sk_obj *plain = parse("{\"spec\":{\"containers\":[{}]}}");
+	sk_obj *aff = parse("{\"spec\":{\"containers\":[{\"resources\":{\"requests\":{\"cpu\":\"1\"}}}],"
+	                    "\"affinity\":{\"podAffinity\":{}}}}");
+	sk_obj *anti = parse("{\"spec\":{\"affinity\":{\"podAntiAffinity\":{"
+	                     "\"requiredDuringSchedulingIgnoredDuringExecution\":[{\"topologyKey\":\"zone\"}]}}}}");
+	cache_node_set(c, n1);
+	cache_node_set(c, n2);
+	size_t n;
+	cache_nodes(c, &n);
+	const sk_sched_node *v = &cache_node(c, "n1")->view;
+	assert_string_equal(sk_obj_get_str(v->labels, "zone"), "a");
+	assert_int_equal(sk_obj_len(v->taints), 1);
+	assert_true(v->unschedulable);
+	assert_false(cache_node(c, "n2")->view.unschedulable);
+	assert_null(cache_node(c, "n2")->view.labels);
+	/* sorted, each name once, the first listing's size */
+	assert_int_equal(v->nimages, 3);
+	assert_string_equal(v->images[0].name, "db:2");
+	assert_string_equal(v->images[2].name, "web:1");
+	assert_int_equal(v->images[2].size, 300);
+	assert_int_equal(v->images[2].num_nodes, 2);
+	assert_int_equal(v->images[0].num_nodes, 1);
+	/* n2 drops its image: n1's count follows at the next snapshot */
+	cache_node_set(c, n2_later);
+	cache_nodes(c, &n);
+	assert_int_equal(v->images[2].num_nodes, 1);
+
+	uint64_t g = v->generation;
+	cache_pod_set(c, "ns/plain", plain, "n1");
+	cache_pod_set(c, "ns/aff", aff, "n1");
+	cache_pod_set(c, "ns/anti", anti, "n1");
+	assert_true(v->generation > g);
+	assert_int_equal(v->npods, 3);
+	assert_int_equal(v->req_milli_cpu, 1000);
+	/* non-zero: 100m for a container that names no cpu, 200Mi for one
+	 * that names no memory; the pod without containers counts nothing */
+	assert_int_equal(v->nonzero_milli_cpu, 1100);
+	assert_int_equal(v->nonzero_memory, 2 * 200LL * 1024 * 1024);
+	assert_int_equal(v->naffinity_pods, 2);
+	assert_int_equal(v->nanti_affinity_pods, 1);
+	assert_ptr_equal(v->anti_affinity_pods[0], anti);
+
+	/* a what-if view without the pod with affinity; the node keeps it */
+	struct node_info *ni = cache_node(c, "n1");
+	unsigned char keep[3];
+	for (size_t i = 0; i < 3; i++)
+		keep[i] = ni->pods.v[i] != aff;
+	const sk_obj *room[9];
+	sk_sched_node w;
+	cache_view_without(c, ni, keep, &w, room);
+	assert_int_equal(w.npods, 2);
+	assert_int_equal(w.req_milli_cpu, 0);
+	assert_int_equal(w.nonzero_milli_cpu, 100);
+	assert_int_equal(w.naffinity_pods, 1);
+	assert_int_equal(w.nanti_affinity_pods, 1);
+	assert_true(w.generation != v->generation);
+	assert_int_equal(v->npods, 3);
+
+	cache_pod_del(c, "ns/aff");
+	cache_pod_del(c, "ns/anti");
+	assert_int_equal(v->naffinity_pods, 0);
+	assert_int_equal(v->nanti_affinity_pods, 0);
+	assert_int_equal(v->nonzero_milli_cpu, 100);
+	cache_free(c);
+	sk_obj_unref(n1);
+	sk_obj_unref(n2);
+	sk_obj_unref(n2_later);
+	sk_obj_unref(plain);
+	sk_obj_unref(aff);
+	sk_obj_unref(anti);
+}
+
 /* ---- profiles ---- */
 
 static int64_t zero_score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *n)
@@ -252,6 +338,7 @@ int main(void)
 		cmocka_unit_test(queue_orders_by_priority_then_arrival),
 		cmocka_unit_test(queue_backs_off_and_unparks),
 		cmocka_unit_test(cache_sums_requests_and_keeps_orphans),
+		cmocka_unit_test(cache_keeps_what_policies_read),
 		cmocka_unit_test(profiles_points_weights_and_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,40 +31,32 @@ static const char *const NODES[NN] = {
 };
 
 struct cluster {
-	sk_obj *node[NN], *pods[NN];
-	const sk_obj **list[NN];
-	sk_sched_node view[NN];
+	struct fx_cluster fx;
 	const sk_sched_node *ptr[NN];
 };
 
-/* pods[i]: a JSON array of the pods on node i, or NULL */
+/* pods[i]: a JSON array of the pods on node i, or NULL; the views are the
+ * scheduler cache's */
 static void cluster_up(struct cluster *cl, const char *const *pods)
 {
 	memset(cl, 0, sizeof *cl);
+	fx_cluster_up(&cl->fx);
 	for (size_t i = 0; i < NN; i++) {
-		cl->node[i] = json(NODES[i]);
-		cl->pods[i] = json(pods[i] ? pods[i] : "[]");
-		size_t n = sk_obj_len(cl->pods[i]);
-		cl->list[i] = calloc(n + 1, sizeof *cl->list[i]);
-		for (size_t k = 0; k < n; k++)
-			cl->list[i][k] = sk_obj_at(cl->pods[i], k);
-		cl->view[i] = (sk_sched_node){.size = sizeof cl->view[i],
-		                              .name = sk_obj_get_str(cl->node[i], "metadata.name"),
-		                              .node = cl->node[i],
-		                              .pods = cl->list[i],
-		                              .npods = n};
-		cl->ptr[i] = &cl->view[i];
+		sk_obj *node = json(NODES[i]), *list = json(pods[i] ? pods[i] : "[]");
+		fx_node_add(&cl->fx, node);
+		for (size_t k = 0; k < sk_obj_len(list); k++)
+			fx_pod_add(&cl->fx, sk_obj_at(list, k), sk_obj_get_str(node, "metadata.name"));
+		sk_obj_unref(node);
+		sk_obj_unref(list);
+	}
+	for (size_t i = 0; i < NN; i++) {
+		char name[8];
+		snprintf(name, sizeof name, "n%zu", i + 1);
+		cl->ptr[i] = fx_view(&cl->fx, name);
 	}
 }
 
-static void cluster_down(struct cluster *cl)
-{
-	for (size_t i = 0; i < NN; i++) {
-		free(cl->list[i]);
-		sk_obj_unref(cl->node[i]);
-		sk_obj_unref(cl->pods[i]);
-	}
-}
+static void cluster_down(struct cluster *cl) { fx_cluster_down(&cl->fx); }
 
 /* ---- table shorthands ------------------------------------------------------ */
 

@@ -12,64 +12,29 @@ static char *dir;
 
 /* ---- fixtures ------------------------------------------------------------ */
 
-/* A node view as the scheduler fills it. */
+/* A node named n1 with pods on it, viewed through the scheduler's cache:
+ * the sums policies read are the cache's. */
 struct tnode {
-	sk_sched_node view;
-	sk_obj *node, *pods;
-	const sk_obj **list;
+	struct fx_cluster cl;
+	const sk_sched_node *view;
 };
 
-static int64_t qty(const sk_obj *list, const char *name, int milli)
-{
-	sk_quantity q;
-	const char *text = sk_obj_get_str(list, name);
-	if (!text)
-		return 0;
-	assert_int_equal(sk_quantity_parse(text, &q, NULL), SK_OK);
-	return milli ? sk_quantity_milli(&q) : sk_quantity_value(&q);
-}
-
-/* The node's allocatable, and the summed requests of its pods. Pods on
- * nodes in these tables have plain containers only, so a sum is what the
- * scheduler's cache computes for them. */
 static void node_up(struct tnode *t, const char *node, const char *pods)
 {
 	memset(t, 0, sizeof *t);
-	t->node = json(node);
-	t->pods = json(pods ? pods : "[]");
-	size_t n = sk_obj_len(t->pods);
-	t->list = calloc(n + 1, sizeof *t->list);
-	sk_sched_node *v = &t->view;
-	v->size = sizeof *v;
-	v->name = "n1";
-	v->node = t->node;
-	v->pods = t->list;
-	v->npods = n;
-	const sk_obj *a = sk_obj_get(t->node, "status.allocatable");
-	v->alloc_milli_cpu = qty(a, "cpu", 1);
-	v->alloc_memory = qty(a, "memory", 0);
-	v->alloc_ephemeral = qty(a, "[\"ephemeral-storage\"]", 0);
-	v->alloc_pods = qty(a, "pods", 0);
-	for (size_t i = 0; i < n; i++) {
-		const sk_obj *p = t->list[i] = sk_obj_at(t->pods, i);
-		if (sk_obj_get(p, "spec.initContainers") || sk_obj_get(p, "spec.overhead"))
-			fail_msg("node pods in these tables have plain containers only");
-		const sk_obj *cs = sk_obj_get(p, "spec.containers");
-		for (size_t k = 0; k < sk_obj_len(cs); k++) {
-			const sk_obj *r = sk_obj_get(sk_obj_at(cs, k), "resources.requests");
-			v->req_milli_cpu += qty(r, "cpu", 1);
-			v->req_memory += qty(r, "memory", 0);
-			v->req_ephemeral += qty(r, "[\"ephemeral-storage\"]", 0);
-		}
-	}
+	fx_cluster_up(&t->cl);
+	sk_obj *n = json(node), *list = json(pods ? pods : "[]");
+	if (!sk_obj_get_str(n, "metadata.name"))
+		assert_int_equal(sk_obj_set_str(n, "metadata.name", "n1", NULL), SK_OK);
+	fx_node_add(&t->cl, n);
+	for (size_t i = 0; i < sk_obj_len(list); i++)
+		fx_pod_add(&t->cl, sk_obj_at(list, i), sk_obj_get_str(n, "metadata.name"));
+	t->view = fx_view(&t->cl, sk_obj_get_str(n, "metadata.name"));
+	sk_obj_unref(n);
+	sk_obj_unref(list);
 }
 
-static void node_down(struct tnode *t)
-{
-	free(t->list);
-	sk_obj_unref(t->node);
-	sk_obj_unref(t->pods);
-}
+static void node_down(struct tnode *t) { fx_cluster_down(&t->cl); }
 
 static int setup(void **state)
 {
@@ -194,13 +159,13 @@ static void fit_filter_table(void **state)
 			fail_msg("%s: pre-filter failed: %s", tc->name, reason);
 		assert_non_null(cy_get(&cy.pub, "PreFilterNodeResourcesFit"));
 		memset(reason, 'x', sizeof reason);
-		int rc = f->filter(ud, &cy.pub, pod, &tn.view, reason, sizeof reason);
+		int rc = f->filter(ud, &cy.pub, pod, tn.view, reason, sizeof reason);
 		joined(reason, sizeof reason, got, sizeof got);
 		if (rc != tc->want || strcmp(got, tc->reasons) != 0)
 			fail_msg("%s: got %d \"%s\", want %d \"%s\"", tc->name, rc, got, tc->want, tc->reasons);
 		/* without a pre-filter state (a direct call) the answer is the same */
 		memset(reason, 'x', sizeof reason);
-		rc = f->filter(ud, NULL, pod, &tn.view, reason, sizeof reason);
+		rc = f->filter(ud, NULL, pod, tn.view, reason, sizeof reason);
 		joined(reason, sizeof reason, got, sizeof got);
 		if (rc != tc->want || strcmp(got, tc->reasons) != 0)
 			fail_msg("%s (no cycle): got %d \"%s\"", tc->name, rc, got);
@@ -233,7 +198,7 @@ static void fit_reasons_in_small_buffers(void **state)
 	for (size_t i = 0; i < N(caps); i++) {
 		char *reason = malloc(caps[i].cap), got[256];
 		memset(reason, 'x', caps[i].cap);
-		assert_int_equal(f->filter(ud, NULL, pod, &tn.view, reason, caps[i].cap), SK_SCHED_UNSCHEDULABLE);
+		assert_int_equal(f->filter(ud, NULL, pod, tn.view, reason, caps[i].cap), SK_SCHED_UNSCHEDULABLE);
 		joined(reason, caps[i].cap, got, sizeof got);
 		if (strcmp(got, caps[i].want) != 0)
 			fail_msg("cap %zu: got \"%s\", want \"%s\"", caps[i].cap, got, caps[i].want);
@@ -317,14 +282,14 @@ static void score_table(const char *policy_name, const struct score_case *cases,
 		node_up(&tn, tc->node, tc->pods);
 		sk_obj *pod = json(tc->pod);
 		cy_begin(&cy, NULL, 0);
-		const sk_sched_node *feasible[] = {&tn.view};
+		const sk_sched_node *feasible[] = {tn.view};
 		if (f->pre_score)
 			assert_int_equal(f->pre_score(ud, &cy.pub, pod, feasible, 1), SK_SCHED_SUCCESS);
-		int64_t got = f->score(ud, &cy.pub, pod, &tn.view);
+		int64_t got = f->score(ud, &cy.pub, pod, tn.view);
 		if (got != tc->want)
 			fail_msg("%s %s: score %lld, want %lld", policy_name, tc->name, (long long)got, (long long)tc->want);
 		/* without pre-score state, the same */
-		got = f->score(ud, NULL, pod, &tn.view);
+		got = f->score(ud, NULL, pod, tn.view);
 		if (got != tc->want)
 			fail_msg("%s %s (no cycle): score %lld", policy_name, tc->name, (long long)got);
 		cy_end(&cy);
@@ -363,7 +328,7 @@ static void filter_table(const char *policy_name, const struct filter_case *case
 		node_up(&tn, tc->node, tc->pods);
 		sk_obj *pod = json(tc->pod);
 		char reason[128] = "";
-		int rc = f->filter(ud, NULL, pod, &tn.view, reason, sizeof reason);
+		int rc = f->filter(ud, NULL, pod, tn.view, reason, sizeof reason);
 		if (rc != tc->want || strcmp(reason, tc->reason) != 0)
 			fail_msg("%s %s: got %d \"%s\", want %d \"%s\"", policy_name, tc->name, rc, reason, tc->want,
 			         tc->reason);

@@ -16,63 +16,48 @@
 
 /* ---- fixtures ------------------------------------------------------------ */
 
-/* A snapshot: nodes, and the pods placed on each by spec.nodeName. */
+/* A snapshot: nodes, and the pods placed on each by spec.nodeName, as the
+ * scheduler's cache views them; ptr[i] is the i-th node of the table. */
 struct cluster {
-	sk_obj *nodes, *pods;
+	struct fx_cluster fx;
 	size_t n;
-	sk_sched_node *view;
 	const sk_sched_node **ptr;
-	const sk_obj **lists;
 };
 
 static void cluster_up(struct cluster *cl, const char *nodes, const char *pods)
 {
 	memset(cl, 0, sizeof *cl);
-	cl->nodes = json(nodes);
-	cl->pods = json(pods ? pods : "[]");
-	cl->n = sk_obj_len(cl->nodes);
-	size_t np = sk_obj_len(cl->pods);
-	cl->view = calloc(cl->n, sizeof *cl->view);
-	cl->ptr = calloc(cl->n, sizeof *cl->ptr);
-	cl->lists = calloc(cl->n * (np + 1), sizeof *cl->lists);
-	for (size_t i = 0; i < cl->n; i++) {
-		sk_sched_node *v = &cl->view[i];
-		v->size = sizeof *v;
-		v->node = sk_obj_at(cl->nodes, i);
-		v->name = sk_obj_get_str(v->node, "metadata.name");
-		v->pods = &cl->lists[i * (np + 1)];
-		const sk_obj **list = (const sk_obj **)v->pods;
-		for (size_t k = 0; k < np; k++) {
-			const sk_obj *p = sk_obj_at(cl->pods, k);
-			if (!strcmp(sk_obj_get_str(p, "spec.nodeName"), v->name))
-				list[v->npods++] = p;
-		}
-		cl->ptr[i] = v;
+	fx_cluster_up(&cl->fx);
+	sk_obj *nl = json(nodes), *pl = json(pods ? pods : "[]");
+	cl->n = sk_obj_len(nl);
+	cl->ptr = calloc(cl->n + 1, sizeof *cl->ptr);
+	assert_non_null(cl->ptr);
+	for (size_t i = 0; i < cl->n; i++)
+		fx_node_add(&cl->fx, sk_obj_at(nl, i));
+	for (size_t k = 0; k < sk_obj_len(pl); k++) {
+		const sk_obj *p = sk_obj_at(pl, k);
+		const char *on = sk_obj_get_str(p, "spec.nodeName");
+		if (!on || !cache_node(cl->fx.cache, on))
+			fail_msg("a pod is on node %s, which is not in the table", on ? on : "(none)");
+		fx_pod_add(&cl->fx, p, on);
 	}
-	for (size_t k = 0; k < np; k++) {
-		const char *on = sk_obj_get_str(sk_obj_at(cl->pods, k), "spec.nodeName");
-		size_t i = 0;
-		while (i < cl->n && strcmp(cl->view[i].name, on))
-			i++;
-		if (i == cl->n)
-			fail_msg("a pod is on node %s, which is not in the table", on);
-	}
+	for (size_t i = 0; i < cl->n; i++)
+		cl->ptr[i] = fx_view(&cl->fx, sk_obj_get_str(sk_obj_at(nl, i), "metadata.name"));
+	sk_obj_unref(nl);
+	sk_obj_unref(pl);
 }
 
 static void cluster_down(struct cluster *cl)
 {
-	free(cl->view);
 	free(cl->ptr);
-	free(cl->lists);
-	sk_obj_unref(cl->nodes);
-	sk_obj_unref(cl->pods);
+	fx_cluster_down(&cl->fx);
 }
 
 static const sk_sched_node *node_named(const struct cluster *cl, const char *name)
 {
 	for (size_t i = 0; i < cl->n; i++)
-		if (!strcmp(cl->view[i].name, name))
-			return &cl->view[i];
+		if (!strcmp(cl->ptr[i]->name, name))
+			return cl->ptr[i];
 	fail_msg("no node %s", name);
 	return NULL;
 }
@@ -245,9 +230,9 @@ static void run_filter(const sk_sched_policy_ops *f, void *ud, const char *name,
 	}
 	for (size_t i = 0; i < cl.n; i++) {
 		memset(reason, 'x', sizeof reason);
-		int rc = f->filter(ud, &cy.pub, pod, &cl.view[i], reason, sizeof reason);
+		int rc = f->filter(ud, &cy.pub, pod, cl.ptr[i], reason, sizeof reason);
 		joined(reason, sizeof reason, got, sizeof got);
-		expect_node(name, want, cl.view[i].name, rc, got);
+		expect_node(name, want, cl.ptr[i]->name, rc, got);
 	}
 	cy_end(&cy);
 	sk_obj_unref(pod);
@@ -546,7 +531,7 @@ static void score_table(void **state)
 		size_t nf = 0;
 		if (!tc->feasible) {
 			for (size_t k = 0; k < cl.n; k++)
-				feasible[nf++] = &cl.view[k];
+				feasible[nf++] = cl.ptr[k];
 		} else {
 			char names[64];
 			snprintf(names, sizeof names, "%s", tc->feasible);
@@ -565,8 +550,8 @@ static void score_table(void **state)
 		/* a node pre-score did not see is worked out the same way: b
 		 * shares a's zone; y's zone is no domain, so it counts 0 */
 		for (size_t k = 0; tc->others && k < cl.n; k++)
-			if (strstr(tc->others, cl.view[k].name))
-				expect_score(tc->name, tc->others, cl.view[k].name, f->score(ud, &cy.pub, pod, &cl.view[k]), 0);
+			if (strstr(tc->others, cl.ptr[k]->name))
+				expect_score(tc->name, tc->others, cl.ptr[k]->name, f->score(ud, &cy.pub, pod, cl.ptr[k]), 0);
 		cy_end(&cy);
 		sk_obj_unref(pod);
 		cluster_down(&cl);
@@ -693,7 +678,7 @@ static void system_defaults(void **state)
 	f->normalize(ud, &cy.pub, pod, cl.ptr, norm, 3);
 	const char *want = "a:13/30 b:12/38 c:4/100";
 	for (size_t k = 0; k < 3; k++)
-		expect_score("system defaults", want, cl.view[k].name, raw[k], norm[k]);
+		expect_score("system defaults", want, cl.ptr[k]->name, raw[k], norm[k]);
 	cy_end(&cy);
 	sk_obj_unref(pod);
 	/* Pods no Service selects: spread by their controller's selector

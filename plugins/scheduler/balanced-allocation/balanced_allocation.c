@@ -13,84 +13,23 @@
 
 #define PRESCORE_KEY "PreScoreNodeResourcesBalancedAllocation"
 
-/* cpu and memory, the resources this policy balances */
-struct req {
-	sk_quantity cpu, memory;
-};
+/* distinct resource names of one pod that count; a client writes the pod */
+#define MAX_RESOURCES 64
 
 /* what pre-score leaves for score */
 struct pod_req {
 	int64_t milli_cpu, memory;
 };
 
-static size_t arr_len(const sk_obj *o) { return sk_obj_type_of(o) == SK_OBJ_ARRAY ? sk_obj_len(o) : 0; }
-
-/* a quantity written as a string ("500m") or, as JSON allows, a number;
- * anything else counts as none */
-static void qty_at(const sk_obj *list, const char *name, sk_quantity *q)
-{
-	char num[32];
-	const sk_obj *v = sk_obj_get(list, name);
-	const char *text = sk_obj_str(v);
-	if (!text && sk_obj_type_of(v) == SK_OBJ_INT) {
-		snprintf(num, sizeof num, "%lld", (long long)sk_obj_int(v));
-		text = num;
-	}
-	if (!text || sk_quantity_parse(text, q, NULL) != SK_OK)
-		memset(q, 0, sizeof *q);
-}
-
-static void req_load(struct req *r, const sk_obj *list)
-{
-	qty_at(list, "cpu", &r->cpu);
-	qty_at(list, "memory", &r->memory);
-}
-
-static void req_add(struct req *a, const struct req *b)
-{
-	sk_quantity_add(&a->cpu, &b->cpu);
-	sk_quantity_add(&a->memory, &b->memory);
-}
-
-static void req_max(struct req *a, const struct req *b)
-{
-	if (sk_quantity_cmp(&b->cpu, &a->cpu) > 0)
-		a->cpu = b->cpu;
-	if (sk_quantity_cmp(&b->memory, &a->memory) > 0)
-		a->memory = b->memory;
-}
-
-/* resource.PodRequests for cpu and memory: containers summed, each init
- * container beside the sidecars (restartPolicy Always) started before it,
- * sidecars also beside the containers, the larger of the two, plus overhead */
+/* resource.PodRequests for cpu and memory (skiff/requests.h) */
 static void pod_requests(const sk_obj *pod, struct pod_req *out)
 {
-	struct req sum = {0}, side = {0}, init = {0}, one, tmp;
-	const sk_obj *cs = sk_obj_get(pod, "spec.containers");
-	for (size_t i = 0; i < arr_len(cs); i++) {
-		req_load(&one, sk_obj_get(sk_obj_at(cs, i), "resources.requests"));
-		req_add(&sum, &one);
-	}
-	const sk_obj *ics = sk_obj_get(pod, "spec.initContainers");
-	for (size_t i = 0; i < arr_len(ics); i++) {
-		const sk_obj *c = sk_obj_at(ics, i);
-		req_load(&one, sk_obj_get(c, "resources.requests"));
-		const char *restart = sk_obj_get_str(c, "restartPolicy");
-		if (restart && strcmp(restart, "Always") == 0) {
-			req_add(&sum, &one);
-			req_add(&side, &one);
-			req_max(&init, &side);
-		} else {
-			tmp = one;
-			req_add(&tmp, &side);
-			req_max(&init, &tmp);
-		}
-	}
-	req_max(&sum, &init);
-	req_load(&one, sk_obj_get(pod, "spec.overhead"));
-	req_add(&sum, &one);
-	out->milli_cpu = sk_quantity_milli(&sum.cpu);
-	out->memory = sk_quantity_value(&sum.memory);
+	sk_resource_amount r[MAX_RESOURCES];
+	int got = sk_pod_requests(pod, 0, r, MAX_RESOURCES);
+	size_t n = got < 0 ? MAX_RESOURCES : (size_t)got;
+	const sk_quantity *cpu = sk_amount_find(r, n, "cpu"), *memory = sk_amount_find(r, n, "memory");
+	out->milli_cpu = cpu ? sk_quantity_milli(cpu) : 0;
+	out->memory = memory ? sk_quantity_value(memory) : 0;
 }
 
 static int pre_score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *const *feasible, size_t n)

@@ -2,8 +2,9 @@
  * that already hold the pod's container images score higher, each image's
  * size scaled down by how few nodes hold it, as in Kubernetes 1.32.
  *
- * Pre-score counts, once per cycle, how many nodes of the snapshot hold
- * each image; score then reads only the node it is given. */
+ * The scheduler's node view lists each node's image names sorted, with how
+ * many nodes of the snapshot hold each; pre-score normalizes the pod's
+ * image names once per cycle, and score looks them up on the node. */
 #include <skiff/skiff.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,14 +18,10 @@
 #define MIN_THRESHOLD (23 * MB)
 #define MAX_CONTAINER_THRESHOLD (1000 * MB)
 
-struct image {
-	char *name;        /* normalized */
-	int64_t num_nodes; /* nodes of the snapshot listing it */
-};
-
-/* one entry per init container then container, in the pod's order */
+/* the pod's normalized image names, one per init container then
+ * container, in the pod's order */
 struct state {
-	struct image *v;
+	char **v;
 	size_t n;
 	size_t total_nodes;
 };
@@ -46,22 +43,12 @@ static char *normalized(const char *name)
 	return s;
 }
 
-/* Whether one of the node's status.images lists name among its names;
- * *size is then the first such image's sizeBytes. */
-static int node_image(const sk_obj *node, const char *name, int64_t *size)
+static int by_name(const void *key, const void *elem) { return strcmp(key, ((const sk_sched_image *)elem)->name); }
+
+/* the node's entry for an image name (the view keeps them sorted), or NULL */
+static const sk_sched_image *node_image(const sk_sched_node *n, const char *name)
 {
-	const sk_obj *images = sk_obj_get(node, "status.images");
-	for (size_t i = 0, n = count(images); i < n; i++) {
-		const sk_obj *img = sk_obj_at(images, i), *names = sk_obj_get(img, "names");
-		for (size_t j = 0, m = count(names); j < m; j++) {
-			const char *s = sk_obj_str(sk_obj_at(names, j));
-			if (s && !strcmp(s, name)) {
-				*size = sk_obj_get_int(img, "sizeBytes", 0);
-				return 1;
-			}
-		}
-	}
-	return 0;
+	return n->nimages ? bsearch(name, n->images, n->nimages, sizeof *n->images, by_name) : NULL;
 }
 
 static void state_free(void *p)
@@ -70,27 +57,23 @@ static void state_free(void *p)
 	if (!st)
 		return;
 	for (size_t i = 0; i < st->n; i++)
-		free(st->v[i].name);
+		free(st->v[i]);
 	free(st->v);
 	free(st);
 }
 
-static int add_images(struct state *st, const sk_obj *containers, const sk_sched_node *const *nodes, size_t nn)
+static int add_images(struct state *st, const sk_obj *containers)
 {
 	for (size_t i = 0, n = count(containers); i < n; i++) {
 		const char *image = sk_obj_get_str(sk_obj_at(containers, i), "image");
-		struct image *im = &st->v[st->n];
-		if (!(im->name = normalized(image ? image : "")))
+		if (!(st->v[st->n] = normalized(image ? image : "")))
 			return -1;
 		st->n++;
-		int64_t size;
-		for (size_t j = 0; j < nn; j++)
-			im->num_nodes += node_image(nodes[j]->node, im->name, &size);
 	}
 	return 0;
 }
 
-static struct state *state_new(const sk_obj *pod, const sk_sched_node *const *nodes, size_t nn)
+static struct state *state_new(const sk_obj *pod, size_t total_nodes)
 {
 	const sk_obj *init = sk_obj_get(pod, "spec.initContainers"), *ctrs = sk_obj_get(pod, "spec.containers");
 	size_t n = count(init) + count(ctrs);
@@ -99,8 +82,8 @@ static struct state *state_new(const sk_obj *pod, const sk_sched_node *const *no
 		free(st);
 		return NULL;
 	}
-	st->total_nodes = nn;
-	if (add_images(st, init, nodes, nn) || add_images(st, ctrs, nodes, nn)) {
+	st->total_nodes = total_nodes;
+	if (add_images(st, init) || add_images(st, ctrs)) {
 		state_free(st);
 		return NULL;
 	}
@@ -113,9 +96,9 @@ static int pre_score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sc
 	(void)feasible;
 	(void)n;
 	if (!c || !c->put)
-		return SK_SCHED_SUCCESS; /* score counts for itself */
+		return SK_SCHED_SUCCESS; /* score works it out for itself */
 	/* spread is over every node of the snapshot, not just the feasible */
-	struct state *st = state_new(pod, c->nodes, c->nnodes);
+	struct state *st = state_new(pod, c->nnodes);
 	if (!st)
 		return SK_SCHED_ERROR;
 	c->put(c, KEY, st, state_free);
@@ -147,20 +130,18 @@ static int64_t score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sc
 {
 	(void)ud;
 	struct state *st = c && c->get ? c->get(c, KEY) : NULL, *own = NULL;
-	if (!st) {
-		/* no pre-score: count over the cycle's nodes, or this node alone */
-		int all = c && c->nnodes;
-		if (!(st = own = state_new(pod, all ? c->nodes : &n, all ? c->nnodes : 1)))
-			return 0;
-	}
+	if (!st && !(st = own = state_new(pod, c && c->nnodes ? c->nnodes : 1)))
+		return 0;
 	/* summed in ±2^61 steps, saturating before it could overflow; far
 	 * beyond the clamp in priority either way */
-	int64_t sum = 0, size, lim = INT64_C(1) << 61;
-	for (size_t i = 0; i < st->n && st->total_nodes; i++)
-		if (node_image(n->node, st->v[i].name, &size)) {
-			sum += scaled(size, st->v[i].num_nodes, st->total_nodes);
+	int64_t sum = 0, lim = INT64_C(1) << 61;
+	for (size_t i = 0; i < st->n && st->total_nodes; i++) {
+		const sk_sched_image *im = node_image(n, st->v[i]);
+		if (im) {
+			sum += scaled(im->size, im->num_nodes, st->total_nodes);
 			sum = sum > lim ? lim : sum < -lim ? -lim : sum;
 		}
+	}
 	int64_t prio = priority(sum, st->n);
 	state_free(own);
 	return prio;

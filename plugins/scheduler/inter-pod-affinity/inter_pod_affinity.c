@@ -416,8 +416,10 @@ static struct pod_rec *rec_of(const sk_obj *pod)
 	return r;
 }
 
-/* After a walk that met every pod of the snapshot (live of them): drop
- * the records of pods gone, once they outnumber the live ones. */
+/* After a walk over every node of the snapshot (meeting live pods): drop
+ * the records it did not meet, once they outnumber those it did. A walk
+ * over the pods with required anti-affinity only drops the others' too;
+ * they are made again when a pod with terms needs them. */
 static void sweep(size_t live)
 {
 	if (G.len <= 2 * live + 64)
@@ -615,7 +617,7 @@ static int64_t counts_find(const struct counts *c, const char *key, const char *
 	return i < c->nkeys ? counts_get(c, i, value) : 0;
 }
 
-static const sk_obj *node_labels(const sk_sched_node *n) { return sk_obj_get(n->node, "metadata.labels"); }
+static const sk_obj *node_labels(const sk_sched_node *n) { return n->labels; }
 
 /* ---- filter ---- */
 
@@ -684,8 +686,14 @@ static int filter_compute(const sk_sched_node *const *nodes, size_t nn, int cens
 		/* the node's values for the pod's own terms, read once it matters */
 		const char *av[MAX_TERMS], *nv[MAX_TERMS];
 		int have_av = 0, have_nv = 0;
-		for (size_t k = 0; k < n->npods; k++) {
-			const struct pod_rec *r = rec_of(n->pods[k]);
+		/* getIncomingAffinityAntiAffinityCounts looks at every pod, and only
+		 * for a pod with terms; getExistingAntiAffinityCounts only at pods
+		 * with required anti-affinity, which the node lists apart */
+		int incoming = aff->n || anti->n;
+		size_t npods = incoming ? n->npods : n->nanti_affinity_pods;
+		const sk_obj *const *pods = incoming ? n->pods : n->anti_affinity_pods;
+		for (size_t k = 0; k < npods; k++) {
+			const struct pod_rec *r = rec_of(pods[k]);
 			if (!r) {
 				lost = 1;
 				continue;
@@ -717,7 +725,7 @@ static int filter_compute(const sk_sched_node *const *nodes, size_t nn, int cens
 	}
 	sk_obj_unref(nl.obj);
 	if (census && !lost)
-		sweep(live);
+		sweep(live); /* records of pods this walk did not need go too */
 	if (lost || s->affinity.oom || s->anti.oom || s->existing.oom) {
 		filter_state_free(s);
 		snprintf(reason, cap, "out of memory");
@@ -895,8 +903,11 @@ static int score_compute(const sk_sched_node *const *nodes, size_t nn, const sk_
 		/* processExistingPod: a node without labels has no pairs */
 		if (sk_obj_type_of(labels) != SK_OBJ_OBJECT || sk_obj_len(labels) == 0)
 			continue;
-		for (size_t k = 0; k < n->npods; k++) {
-			const struct pod_rec *r = rec_of(n->pods[k]);
+		/* without preferred terms of its own, only pods with terms count */
+		size_t npods = has_preferred ? n->npods : n->naffinity_pods;
+		const sk_obj *const *pods = has_preferred ? n->pods : n->affinity_pods;
+		for (size_t k = 0; k < npods; k++) {
+			const struct pod_rec *r = rec_of(pods[k]);
 			if (!r) {
 				lost = 1;
 				continue;

@@ -273,7 +273,7 @@ static const char *node_name(const sk_sched_node *n)
 /* RequiredNodeAffinity.Match: the nodeSelector, then the terms ORed */
 static int required_matches(const struct required *r, const sk_sched_node *n)
 {
-	const sk_obj *labels = sk_obj_get(n->node, "metadata.labels");
+	const sk_obj *labels = n->labels;
 	if (r->has_selector && (!r->selector || !sk_selector_matches_labels(r->selector, labels)))
 		return 0;
 	if (!r->affinity)
@@ -416,7 +416,7 @@ static int64_t score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sc
 		if (!pref || !(ts = own = terms_new(pref, 1)))
 			return 0;
 	}
-	const sk_obj *labels = sk_obj_get(n->node, "metadata.labels");
+	const sk_obj *labels = n->labels;
 	int64_t sum = 0;
 	for (size_t i = 0; i < ts->n; i++)
 		if (term_matches(&ts->v[i], labels, node_name(n)))

@@ -17,19 +17,6 @@
 
 __extension__ typedef __int128 i128;
 
-/* scheduler/util: what scoring counts for a container that requests no cpu
- * or no memory, so that request-less pods do not all pile onto one node */
-static sk_quantity default_cpu, default_memory;
-
-/* A resource list being summed. Names are borrowed from the pod (or are
- * string literals) and live as long as the pod. */
-struct rlist {
-	size_t n;
-	int full; /* a name was dropped: more than MAX_RESOURCES */
-	const char *name[MAX_RESOURCES];
-	sk_quantity q[MAX_RESOURCES];
-};
-
 /* What pre-filter leaves for filter: the pod's requests as kube-scheduler's
  * framework.Resource holds them (cpu in millicores, others in units). */
 struct fit_state {
@@ -46,140 +33,15 @@ struct score_state {
 	int64_t milli_cpu, memory;
 };
 
-static size_t arr_len(const sk_obj *o) { return sk_obj_type_of(o) == SK_OBJ_ARRAY ? sk_obj_len(o) : 0; }
-
-/* a quantity written as a string ("500m") or, as JSON allows, a number */
-static int qty_of(const sk_obj *v, sk_quantity *q)
+static int64_t milli_of(const sk_resource_amount *r, size_t n, const char *name)
 {
-	char num[32];
-	const char *text = sk_obj_str(v);
-	if (!text && sk_obj_type_of(v) == SK_OBJ_INT) {
-		snprintf(num, sizeof num, "%lld", (long long)sk_obj_int(v));
-		text = num;
-	}
-	memset(q, 0, sizeof *q);
-	return text && sk_quantity_parse(text, q, NULL) == SK_OK;
-}
-
-static sk_quantity *slot(struct rlist *l, const char *name)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->name[i], name) == 0)
-			return &l->q[i];
-	if (l->n == MAX_RESOURCES) {
-		l->full = 1;
-		return NULL;
-	}
-	l->name[l->n] = name;
-	memset(&l->q[l->n], 0, sizeof l->q[0]);
-	return &l->q[l->n++];
-}
-
-static void add_to(struct rlist *l, const char *name, const sk_quantity *q)
-{
-	sk_quantity *s = slot(l, name);
-	if (s)
-		sk_quantity_add(s, q);
-}
-
-static const sk_quantity *find(const struct rlist *l, const char *name)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->name[i], name) == 0)
-			return &l->q[i];
-	return NULL;
-}
-
-static void list_add(struct rlist *dst, const struct rlist *src)
-{
-	dst->full |= src->full;
-	for (size_t i = 0; i < src->n; i++)
-		add_to(dst, src->name[i], &src->q[i]);
-}
-
-static void list_max(struct rlist *dst, const struct rlist *src)
-{
-	dst->full |= src->full;
-	for (size_t i = 0; i < src->n; i++) {
-		sk_quantity *s = slot(dst, src->name[i]);
-		if (s && sk_quantity_cmp(&src->q[i], s) > 0)
-			*s = src->q[i];
-	}
-}
-
-static int load_one(void *ud, const char *key, sk_obj *v)
-{
-	sk_quantity q;
-	if (key && qty_of(v, &q))
-		add_to(ud, key, &q);
-	return 0;
-}
-
-/* One container's requests. nonzero: a missing cpu or memory key counts as
- * the default (applyNonMissing: a key present with 0 stays 0). */
-static void load(struct rlist *l, const sk_obj *requests, int nonzero)
-{
-	l->n = 0;
-	l->full = 0;
-	if (sk_obj_type_of(requests) == SK_OBJ_OBJECT)
-		sk_obj_foreach(requests, load_one, l);
-	if (nonzero) {
-		if (!sk_obj_get(requests, "cpu"))
-			add_to(l, "cpu", &default_cpu);
-		if (!sk_obj_get(requests, "memory"))
-			add_to(l, "memory", &default_memory);
-	}
-}
-
-/* resource.PodRequests as kube-scheduler 1.32 calls it: containers run
- * together and are summed; init containers run one at a time, each beside
- * the sidecars (restartPolicy Always) started before it, and sidecars also
- * run beside the containers; the pod needs the larger of the two, plus its
- * overhead. Sums are exact and rounded once, as Quantity arithmetic is.
- * Returns 0, or -1 when the pod names too many resources. */
-static int pod_requests(const sk_obj *pod, int nonzero, struct rlist *out)
-{
-	struct rlist one, side, init, tmp;
-	out->n = out->full = 0;
-	side.n = side.full = init.n = init.full = 0;
-	const sk_obj *cs = sk_obj_get(pod, "spec.containers");
-	for (size_t i = 0; i < arr_len(cs); i++) {
-		load(&one, sk_obj_get(sk_obj_at(cs, i), "resources.requests"), nonzero);
-		list_add(out, &one);
-	}
-	const sk_obj *ics = sk_obj_get(pod, "spec.initContainers");
-	for (size_t i = 0; i < arr_len(ics); i++) {
-		const sk_obj *c = sk_obj_at(ics, i);
-		load(&one, sk_obj_get(c, "resources.requests"), nonzero);
-		const char *restart = sk_obj_get_str(c, "restartPolicy");
-		if (restart && strcmp(restart, "Always") == 0) {
-			list_add(out, &one);
-			list_add(&side, &one);
-			list_max(&init, &side);
-		} else {
-			tmp = one;
-			list_add(&tmp, &side);
-			list_max(&init, &tmp);
-		}
-	}
-	list_max(out, &init);
-	const sk_obj *overhead = sk_obj_get(pod, "spec.overhead");
-	if (sk_obj_type_of(overhead) == SK_OBJ_OBJECT) {
-		load(&one, overhead, 0);
-		list_add(out, &one);
-	}
-	return out->full ? -1 : 0;
-}
-
-static int64_t milli_of(const struct rlist *l, const char *name)
-{
-	const sk_quantity *q = find(l, name);
+	const sk_quantity *q = sk_amount_find(r, n, name);
 	return q ? sk_quantity_milli(q) : 0;
 }
 
-static int64_t value_of(const struct rlist *l, const char *name)
+static int64_t value_of(const sk_resource_amount *r, size_t n, const char *name)
 {
-	const sk_quantity *q = find(l, name);
+	const sk_quantity *q = sk_amount_find(r, n, name);
 	return q ? sk_quantity_value(q) : 0;
 }
 
@@ -199,29 +61,30 @@ static int is_scalar(const char *name)
 /* computePodResourceRequest: the pod's requests in one allocation */
 static struct fit_state *compute_state(const sk_obj *pod)
 {
-	struct rlist r;
-	if (pod_requests(pod, 0, &r) != 0)
+	sk_resource_amount r[MAX_RESOURCES];
+	int got = sk_pod_requests(pod, 0, r, MAX_RESOURCES);
+	if (got < 0)
 		return NULL;
-	size_t nscalar = 0, names = 0;
-	for (size_t i = 0; i < r.n; i++)
-		if (is_scalar(r.name[i])) {
+	size_t n = (size_t)got, nscalar = 0, names = 0;
+	for (size_t i = 0; i < n; i++)
+		if (is_scalar(r[i].name)) {
 			nscalar++;
-			names += strlen(r.name[i]) + 1;
+			names += strlen(r[i].name) + 1;
 		}
 	struct fit_state *s = calloc(1, sizeof *s + nscalar * sizeof s->scalar[0] + names);
 	if (!s)
 		return NULL;
 	char *pool = (char *)&s->scalar[nscalar];
-	s->milli_cpu = milli_of(&r, "cpu");
-	s->memory = value_of(&r, "memory");
-	s->ephemeral = value_of(&r, "ephemeral-storage");
-	for (size_t i = 0; i < r.n; i++) {
-		if (!is_scalar(r.name[i]))
+	s->milli_cpu = milli_of(r, n, "cpu");
+	s->memory = value_of(r, n, "memory");
+	s->ephemeral = value_of(r, n, "ephemeral-storage");
+	for (size_t i = 0; i < n; i++) {
+		if (!is_scalar(r[i].name))
 			continue;
-		size_t len = strlen(r.name[i]) + 1;
-		memcpy(pool, r.name[i], len);
+		size_t len = strlen(r[i].name) + 1;
+		memcpy(pool, r[i].name, len);
 		s->scalar[s->nscalar].name = pool;
-		s->scalar[s->nscalar++].value = sk_quantity_value(&r.q[i]);
+		s->scalar[s->nscalar++].value = sk_quantity_value(&r[i].q);
 		pool += len;
 	}
 	return s;
@@ -287,7 +150,7 @@ static int lookup_one(void *ud, const char *key, sk_obj *v)
 {
 	struct lookup *l = ud;
 	if (key && strcmp(key, l->name) == 0) {
-		l->found = qty_of(v, &l->q);
+		l->found = sk_quantity_of(v, &l->q);
 		return 1;
 	}
 	return 0;
@@ -323,11 +186,13 @@ static void fits_request(const struct fit_state *s, const sk_sched_node *n, stru
 	int asked = 0;
 	for (size_t i = 0; i < s->nscalar; i++)
 		asked |= s->scalar[i].value != 0;
-	for (size_t k = 0; asked && k < n->npods; k++) {
-		struct rlist pr;
-		pod_requests(n->pods[k], 0, &pr);
+	if (!asked)
+		return;
+	for (size_t k = 0; k < n->npods; k++) {
+		sk_resource_amount pr[MAX_RESOURCES];
+		int got = sk_pod_requests(n->pods[k], 0, pr, MAX_RESOURCES);
 		for (size_t i = 0; i < s->nscalar; i++)
-			used[i] += value_of(&pr, s->scalar[i].name);
+			used[i] += value_of(pr, got < 0 ? MAX_RESOURCES : (size_t)got, s->scalar[i].name);
 	}
 	const sk_obj *alloc = node_allocatable(n->node);
 	for (size_t i = 0; i < s->nscalar; i++) {
@@ -365,13 +230,13 @@ static int filter(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched
 }
 
 /* calculatePodResourceRequest for scoring: non-zero requests */
-static int nonzero_requests(const sk_obj *pod, struct score_state *out)
+static void nonzero_requests(const sk_obj *pod, struct score_state *out)
 {
-	struct rlist r;
-	int rc = pod_requests(pod, 1, &r);
-	out->milli_cpu = milli_of(&r, "cpu");
-	out->memory = value_of(&r, "memory");
-	return rc;
+	sk_resource_amount r[MAX_RESOURCES];
+	int got = sk_pod_requests(pod, SK_REQUESTS_NONZERO, r, MAX_RESOURCES);
+	size_t n = got < 0 ? MAX_RESOURCES : (size_t)got;
+	out->milli_cpu = milli_of(r, n, "cpu");
+	out->memory = value_of(r, n, "memory");
 }
 
 static int pre_score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *const *feasible, size_t n)
@@ -405,13 +270,7 @@ static int64_t score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sc
 	if (!s)
 		nonzero_requests(pod, s = &own);
 	/* NodeInfo.NonZeroRequested: the node's pods, each with the defaults */
-	int64_t cpu = s->milli_cpu, memory = s->memory;
-	for (size_t i = 0; i < n->npods; i++) {
-		struct score_state p;
-		nonzero_requests(n->pods[i], &p);
-		cpu += p.milli_cpu;
-		memory += p.memory;
-	}
+	int64_t cpu = s->milli_cpu + n->nonzero_milli_cpu, memory = s->memory + n->nonzero_memory;
 	/* a resource the node has none of is left out of the average */
 	int64_t sum = 0, weights = 0;
 	if (n->alloc_milli_cpu) {
@@ -434,13 +293,7 @@ static const sk_sched_policy_ops ops = {
 	.score = score,
 };
 
-static int init(sk_plugin *p, sk_err *err)
-{
-	int rc = sk_quantity_parse("100m", &default_cpu, err);
-	if (rc == SK_OK)
-		rc = sk_quantity_parse("200Mi", &default_memory, err);
-	return rc == SK_OK ? sk_register(p, SK_EXT_SCHEDULER, &ops, NULL, err) : rc;
-}
+static int init(sk_plugin *p, sk_err *err) { return sk_register(p, SK_EXT_SCHEDULER, &ops, NULL, err); }
 
 SK_PLUGIN("node-resources-fit", "0.1.0",
           "scheduler NodeResourcesFit: requests against allocatable, LeastAllocated scoring",

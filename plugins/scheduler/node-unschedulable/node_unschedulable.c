@@ -35,7 +35,7 @@ static int filter(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched
 		snprintf(reason, cap, "node(s) had unknown conditions");
 		return SK_SCHED_UNRESOLVABLE;
 	}
-	if (!sk_obj_get_bool(n->node, "spec.unschedulable", 0))
+	if (!n->unschedulable)
 		return SK_SCHED_SUCCESS;
 	const sk_obj *ts = sk_obj_get(pod, "spec.tolerations");
 	size_t nt = sk_obj_type_of(ts) == SK_OBJ_ARRAY ? sk_obj_len(ts) : 0;

@@ -519,7 +519,7 @@ static struct census *census_new(const sk_obj *pod, const sk_sched_node *const *
 	size_t at = 0;
 	for (size_t k = 0; k < nn; k++) {
 		const sk_sched_node *n = nodes[k];
-		cs->node_labels[k] = labels_of(n->node);
+		cs->node_labels[k] = n->labels;
 		cs->first[k] = at;
 		for (size_t i = 0; i < n->npods; i++)
 			at += counted(n->pods[i], ns, &cs->pod_labels[at]);
@@ -1072,7 +1072,7 @@ static int filter(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched
 	}
 	int rc = SK_SCHED_SUCCESS;
 	long k = s->n ? census_find(s->cs, n) : -1;
-	const sk_obj *labels = k < 0 && s->n ? labels_of(n->node) : NULL;
+	const sk_obj *labels = k < 0 && s->n ? n->labels : NULL;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct constraint *con = &s->c[i];
 		const char *v = k >= 0 ? s->vals[(size_t)k * s->n + i] : label_at(labels, con->path);
@@ -1111,7 +1111,7 @@ static const char *const *node_row(const struct spread *s, long k, const sk_sche
 {
 	if (k >= 0)
 		return &s->vals[(size_t)k * s->n];
-	node_values(s, labels_of(n->node), own);
+	node_values(s, n->labels, own);
 	return own;
 }
 

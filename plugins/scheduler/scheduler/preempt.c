@@ -19,26 +19,6 @@ struct candidate {
 	int64_t top, sum; /* highest and summed victim priority */
 };
 
-/* A view of the node with some of its pods left out: the simulation the
- * filters judge. keep[i] says whether pods[i] stays. */
-static void view_without(const struct node_info *ni, const unsigned char *keep, sk_sched_node *v, const sk_obj **pods)
-{
-	*v = ni->view;
-	v->npods = 0;
-	for (size_t i = 0; i < ni->npods; i++) {
-		if (keep[i]) {
-			pods[v->npods++] = ni->pods[i];
-			continue;
-		}
-		int64_t cpu, mem, eph;
-		cache_pod_requests(ni->pods[i], &cpu, &mem, &eph);
-		v->req_milli_cpu -= cpu;
-		v->req_memory -= mem;
-		v->req_ephemeral -= eph;
-	}
-	v->pods = pods;
-}
-
 static int by_priority_desc(const void *a, const void *b)
 {
 	int64_t pa = priority_of(*(const sk_obj *const *)a), pb = priority_of(*(const sk_obj *const *)b);
@@ -47,24 +27,25 @@ static int by_priority_desc(const void *a, const void *b)
 
 /* selectVictimsOnNode: 1 and the candidate when the pod fits after removing
  * lower-priority pods, 0 when it does not */
-static int victims_on(const struct profile *pr, sk_sched_cycle *c, const sk_obj *pod, struct node_info *ni,
+static int victims_on(struct sched *s, const struct profile *pr, sk_sched_cycle *c, const sk_obj *pod,
+                      struct node_info *ni,
                       const unsigned char *skip, struct candidate *out)
 {
 	int64_t prio = priority_of(pod);
-	size_t n = ni->npods;
+	size_t n = ni->pods.n;
 	unsigned char *keep = malloc(n ? n : 1);
-	const sk_obj **pods = malloc((n ? n : 1) * sizeof *pods), **lower = malloc((n ? n : 1) * sizeof *lower);
+	const sk_obj **room = malloc((n ? 3 * n : 1) * sizeof *room), **lower = malloc((n ? n : 1) * sizeof *lower);
 	size_t nlower = 0;
 	int ok = 0;
-	if (!keep || !pods || !lower)
+	if (!keep || !room || !lower)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		keep[i] = priority_of(ni->pods[i]) >= prio;
+		keep[i] = priority_of(ni->pods.v[i]) >= prio;
 		if (!keep[i])
-			lower[nlower++] = ni->pods[i];
+			lower[nlower++] = ni->pods.v[i];
 	}
 	sk_sched_node v;
-	view_without(ni, keep, &v, pods);
+	cache_view_without(s->cache, ni, keep, &v, room);
 	if (!nlower || cycle_filter(pr, c, pod, &v, skip, NULL) != SK_SCHED_SUCCESS)
 		goto out;
 	/* reprieve as many as possible, the most important first */
@@ -77,10 +58,10 @@ static int victims_on(const struct profile *pr, sk_sched_cycle *c, const sk_obj 
 		goto out;
 	for (size_t j = 0; j < nlower; j++) {
 		size_t at = 0;
-		while (ni->pods[at] != lower[j])
+		while (ni->pods.v[at] != lower[j])
 			at++;
 		keep[at] = 1;
-		view_without(ni, keep, &v, pods);
+		cache_view_without(s->cache, ni, keep, &v, room);
 		if (cycle_filter(pr, c, pod, &v, skip, NULL) != SK_SCHED_SUCCESS) {
 			keep[at] = 0;
 			int64_t p = priority_of(lower[j]);
@@ -93,7 +74,7 @@ static int victims_on(const struct profile *pr, sk_sched_cycle *c, const sk_obj 
 	ok = 1;
 out:
 	free(keep);
-	free(pods);
+	free(room);
 	free(lower);
 	return ok;
 }
@@ -140,9 +121,9 @@ int preempt(struct sched *s, const struct profile *pr, sk_sched_cycle *c, const 
 	 * a pod it preempted there is still going */
 	const char *nominated = sk_obj_get_str(pod, "status.nominatedNodeName");
 	struct node_info *nom = nominated && *nominated ? cache_node(s->cache, nominated) : NULL;
-	for (size_t i = 0; nom && i < nom->npods; i++)
-		if (sk_obj_get_str(nom->pods[i], "metadata.deletionTimestamp") &&
-		    priority_of(nom->pods[i]) < priority_of(pod)) {
+	for (size_t i = 0; nom && i < nom->pods.n; i++)
+		if (sk_obj_get_str(nom->pods.v[i], "metadata.deletionTimestamp") &&
+		    priority_of(nom->pods.v[i]) < priority_of(pod)) {
 			snprintf(msg, cap, "preemption: not eligible due to a terminating pod on the nominated node.");
 			return 0;
 		}
@@ -163,7 +144,7 @@ int preempt(struct sched *s, const struct profile *pr, sk_sched_cycle *c, const 
 			continue;
 		}
 		memset(&cand, 0, sizeof cand);
-		if (!victims_on(pr, c, pod, nodes[i], skip, &cand)) {
+		if (!victims_on(s, pr, c, pod, nodes[i], skip, &cand)) {
 			why[i] = NO_VICTIMS;
 			continue;
 		}

@@ -41,11 +41,18 @@ struct profile {
 
 /* ---- cache (cache.c) ---- */
 
+struct pod_list {
+	sk_obj **v;
+	size_t n, cap;
+};
+
 struct node_info {
-	sk_sched_node view;          /* what policies see */
+	sk_sched_node view;          /* what policies see; its arrays point below */
 	sk_obj *node;                /* owned reference */
-	sk_obj **pods;               /* owned references; view.pods points here */
-	size_t npods, cap;
+	struct pod_list pods;        /* owned references */
+	struct pod_list affinity;    /* borrowed from pods: with affinity terms */
+	struct pod_list anti;        /* borrowed from pods: required anti-affinity */
+	sk_sched_image *images;      /* names point into node */
 };
 
 struct cache;
@@ -80,8 +87,10 @@ void queue_backoff(struct queue *q, const char *key);
 void queue_move_all(struct queue *q);
 size_t queue_len(const struct queue *q);
 
-/* a pod's effective requests, as the cache sums them */
-void cache_pod_requests(const sk_obj *pod, int64_t *milli_cpu, int64_t *memory, int64_t *ephemeral);
+/* ni's view as if the pods with keep[i] == 0 were gone: lists, sums and
+ * a generation of its own; room holds 3 * ni->pods.n pointers for the lists */
+void cache_view_without(struct cache *c, const struct node_info *ni, const unsigned char *keep, sk_sched_node *v,
+                        const sk_obj **room);
 
 /* ---- cycle (cycle.c) ---- */
 

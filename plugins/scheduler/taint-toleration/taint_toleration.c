@@ -51,7 +51,7 @@ static int filter(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched
 {
 	(void)ud;
 	(void)c;
-	const sk_obj *taints = sk_obj_get(n->node, "spec.taints"), *tols = sk_obj_get(pod, "spec.tolerations");
+	const sk_obj *taints = n->taints, *tols = sk_obj_get(pod, "spec.tolerations");
 	for (size_t i = 0, nt = count(taints); i < nt; i++) {
 		const sk_obj *taint = sk_obj_at(taints, i);
 		const char *effect = str(taint, "effect");
@@ -73,7 +73,7 @@ static int64_t score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sc
 {
 	(void)ud;
 	(void)c;
-	const sk_obj *taints = sk_obj_get(n->node, "spec.taints"), *tols = sk_obj_get(pod, "spec.tolerations");
+	const sk_obj *taints = n->taints, *tols = sk_obj_get(pod, "spec.tolerations");
 	int64_t untolerated = 0;
 	for (size_t i = 0, nt = count(taints); i < nt; i++) {
 		const sk_obj *taint = sk_obj_at(taints, i);

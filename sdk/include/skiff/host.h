@@ -15,12 +15,15 @@
 #include <skiff/obj.h>
 #include <skiff/map.h>
 #include <skiff/selector.h>
+#include <skiff/requests.h>
 #include <skiff/loop.h>
 #include <skiff/data.h>
 #include <skiff/informer.h>
 #include <skiff/plugin.h>
 #include <skiff/resource.h>
 #include <skiff/validate.h>
+
+struct sk_resource_amount; /* requests.h */
 
 struct sk_host {
 	uint32_t size;
@@ -174,6 +177,9 @@ struct sk_host {
 	void *(*map_del)(sk_map *m, const char *key);
 	size_t (*map_len)(const sk_map *m);
 	int (*map_foreach)(const sk_map *m, sk_map_visit_fn fn, void *ud);
+	/* requests.h */
+	int (*pod_requests)(const sk_obj *pod, unsigned flags, struct sk_resource_amount *out, size_t cap);
+	int (*quantity_of)(const sk_obj *v, sk_quantity *q);
 	/* ABI 1.0 ends here; later minors append below. */
 };
 

@@ -29,15 +29,42 @@ enum {
 
 #define SK_SCHED_MAX_SCORE 100
 
+/* one name of an image a node holds (status.images), as kube-scheduler's
+ * ImageStateSummary: its size and how many nodes list the same name */
+typedef struct sk_sched_image {
+	const char *name;
+	int64_t size;      /* sizeBytes */
+	int64_t num_nodes; /* nodes of the snapshot listing this name */
+} sk_sched_image;
+
+/* A node as policies see it: what kube-scheduler's NodeInfo precomputes,
+ * so a policy reads sums and lists instead of walking JSON per cycle. */
 typedef struct sk_sched_node {
 	uint32_t size;
 	const char *name;
 	const sk_obj *node;          /* the Node object */
 	const sk_obj *const *pods;   /* pods bound or assumed on this node */
 	size_t npods;
-	/* summed requests of those pods, and the node's allocatable */
+	/* summed requests of those pods (skiff/requests.h), and the node's
+	 * allocatable (status.allocatable, else status.capacity) */
 	int64_t req_milli_cpu, req_memory, req_ephemeral;
 	int64_t alloc_milli_cpu, alloc_memory, alloc_ephemeral, alloc_pods;
+	/* the same sums with SK_REQUESTS_NONZERO: what scoring counts */
+	int64_t nonzero_milli_cpu, nonzero_memory;
+	const sk_obj *labels;        /* the Node's metadata.labels, or NULL */
+	const sk_obj *taints;        /* its spec.taints, or NULL */
+	int unschedulable;           /* its spec.unschedulable (cordoned) */
+	/* of pods: those with any pod affinity or anti-affinity term, and
+	 * those with a required anti-affinity term (a subset of the first) */
+	const sk_obj *const *affinity_pods;
+	size_t naffinity_pods;
+	const sk_obj *const *anti_affinity_pods;
+	size_t nanti_affinity_pods;
+	const sk_sched_image *images; /* every name of every status.images entry */
+	size_t nimages;
+	/* changes whenever the Node or its pods do: a policy may keep what it
+	 * derives from a node until the generation moves */
+	uint64_t generation;
 } sk_sched_node;
 
 typedef struct sk_sched_cycle sk_sched_cycle;

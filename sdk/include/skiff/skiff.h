@@ -9,6 +9,7 @@
 #include <skiff/obj.h>
 #include <skiff/map.h>
 #include <skiff/selector.h>
+#include <skiff/requests.h>
 #include <skiff/loop.h>
 #include <skiff/data.h>
 #include <skiff/informer.h>
