@@ -145,6 +145,7 @@ static const struct sk_host table = {
 	.map_foreach = sk_map_foreach,
 	.pod_requests = sk_pod_requests,
 	.quantity_of = sk_quantity_of,
+	.obj_key = sk_obj_key,
 };
 
 const struct sk_host *sk_host_table(void) { return &table; }

@@ -180,6 +180,12 @@ static int plain_step(const char **p, json_t **cur)
 	return 1;
 }
 
+sk_obj *sk_obj_key(const sk_obj *o, const char *key)
+{
+	json_t *cur = J(o);
+	return key && json_is_object(cur) ? O(json_object_get(cur, key)) : NULL;
+}
+
 sk_obj *sk_obj_get(const sk_obj *o, const char *path)
 {
 	json_t *cur = J(o);

@@ -220,15 +220,21 @@ static void cache_keeps_what_policies_read(void **state)
 	assert_int_equal(v->naffinity_pods, 2);
 	assert_int_equal(v->nanti_affinity_pods, 1);
 	assert_ptr_equal(v->anti_affinity_pods[0], anti);
+	for (size_t i = 0; i < v->npods; i++) {
+		assert_ptr_equal(v->pod_infos[i].pod, v->pods[i]);
+		assert_string_equal(v->pod_infos[i].ns, "");
+		assert_null(v->pod_infos[i].labels);
+		assert_false(v->pod_infos[i].terminating);
+	}
 
 	/* a what-if view without the pod with affinity; the node keeps it */
 	struct node_info *ni = cache_node(c, "n1");
 	unsigned char keep[3];
 	for (size_t i = 0; i < 3; i++)
 		keep[i] = ni->pods.v[i] != aff;
-	const sk_obj *room[9];
 	sk_sched_node w;
-	cache_view_without(c, ni, keep, &w, room);
+	void *room = cache_view_without(c, ni, keep, &w);
+	assert_non_null(room);
 	assert_int_equal(w.npods, 2);
 	assert_int_equal(w.req_milli_cpu, 0);
 	assert_int_equal(w.nonzero_milli_cpu, 100);
@@ -236,6 +242,9 @@ static void cache_keeps_what_policies_read(void **state)
 	assert_int_equal(w.nanti_affinity_pods, 1);
 	assert_true(w.generation != v->generation);
 	assert_int_equal(v->npods, 3);
+	for (size_t i = 0; i < w.npods; i++)
+		assert_ptr_equal(w.pod_infos[i].pod, w.pods[i]);
+	free(room);
 
 	cache_pod_del(c, "ns/aff");
 	cache_pod_del(c, "ns/anti");

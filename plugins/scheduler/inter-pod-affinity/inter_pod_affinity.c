@@ -30,8 +30,6 @@
  * few, these bounds keep a malformed object from costing much. */
 #define MAX_TERMS 256
 #define MAX_NAMESPACES 1024
-/* a topology key longer than this is looked up by walking the labels */
-#define MAX_PATH_KEY 900
 
 /* the kinds of terms a pod carries, as framework.PodInfo holds them */
 enum { REQ_AFF, REQ_ANTI, PREF_AFF, PREF_ANTI, KINDS };
@@ -56,7 +54,6 @@ struct term {
 	                      * NUL-terminated, one after another */
 	size_t nns, ns_bytes;
 	char *key;           /* topologyKey */
-	char *path;          /* key as an sk_obj path, ["key"]; NULL: too long */
 	int64_t weight;      /* preferred terms: their weight */
 };
 
@@ -117,7 +114,6 @@ static void term_clear(struct term *t)
 	sk_selector_free(t->ns_sel);
 	free(t->ns);
 	free(t->key);
-	free(t->path);
 	memset(t, 0, sizeof *t);
 }
 
@@ -136,53 +132,8 @@ static void pod_terms_clear(struct pod_terms *p)
 		terms_clear(&p->k[k]);
 }
 
-/* A label key as an sk_obj path: ["key"], quotes and backslashes escaped */
-static char *label_path(const char *key)
-{
-	size_t n = strlen(key);
-	if (n > MAX_PATH_KEY)
-		return NULL;
-	char *p = malloc(2 * n + 5), *o = p;
-	if (!p)
-		return NULL;
-	*o++ = '[';
-	*o++ = '"';
-	for (; *key; key++) {
-		if (*key == '"' || *key == '\\')
-			*o++ = '\\';
-		*o++ = *key;
-	}
-	strcpy(o, "\"]");
-	return p;
-}
-
-struct key_find {
-	const char *key;
-	const char *value;
-};
-
-static int key_visit(void *ud, const char *key, sk_obj *v)
-{
-	struct key_find *f = ud;
-	if (key && !strcmp(key, f->key)) {
-		f->value = sk_obj_str(v);
-		return 1;
-	}
-	return 0;
-}
-
 /* node.Labels[key]: the value, or NULL when the label is not there */
-static const char *label_of(const sk_obj *labels, const char *key, const char *path)
-{
-	if (!labels)
-		return NULL;
-	if (path)
-		return sk_obj_str(sk_obj_get(labels, path));
-	struct key_find f = {key, NULL};
-	if (sk_obj_type_of(labels) == SK_OBJ_OBJECT)
-		sk_obj_foreach(labels, key_visit, &f);
-	return f.value;
-}
+static const char *label_of(const sk_obj *labels, const char *key) { return sk_obj_str(sk_obj_key(labels, key)); }
 
 static int add_ns(struct term *t, const char *ns)
 {
@@ -232,7 +183,6 @@ static int term_read(struct term *t, const sk_obj *o, const char *own_ns, sk_err
 	const char *key = sk_obj_get_str(o, "topologyKey");
 	if (!(t->key = strdup(key ? key : "")))
 		return fail(err, SK_ENOMEM, "out of memory");
-	t->path = label_path(t->key);
 	return 0;
 }
 
@@ -494,7 +444,7 @@ static int matches_all(const struct terms *ts, const struct subject *s)
 /* ---- counts per topology pair ---- */
 
 struct tkey {
-	char *key, *path;
+	char *key;
 };
 
 struct counts {
@@ -533,10 +483,8 @@ static void counts_clear(struct counts *c)
 {
 	if (c->pairs)
 		sk_map_free(c->pairs, free);
-	for (size_t i = 0; i < c->nkeys; i++) {
+	for (size_t i = 0; i < c->nkeys; i++)
 		free(c->keys[i].key);
-		free(c->keys[i].path);
-	}
 	free(c->keys);
 	memset(c, 0, sizeof *c);
 }
@@ -559,13 +507,8 @@ static size_t counts_add_key(struct counts *c, const struct term *t)
 	if (!v)
 		return SIZE_MAX;
 	c->keys = v;
-	v[i].key = strdup(t->key);
-	v[i].path = t->path ? strdup(t->path) : NULL;
-	if (!v[i].key || (t->path && !v[i].path)) {
-		free(v[i].key);
-		free(v[i].path);
+	if (!(v[i].key = strdup(t->key)))
 		return SIZE_MAX;
-	}
 	c->nkeys++;
 	return i;
 }
@@ -644,7 +587,7 @@ static void filter_state_free(void *p)
 static void values_of(const struct terms *ts, const sk_obj *labels, const char **v)
 {
 	for (size_t t = 0; t < ts->n; t++)
-		v[t] = label_of(labels, ts->v[t].key, ts->v[t].path);
+		v[t] = label_of(labels, ts->v[t].key);
 }
 
 /* PreFilter: the three counts over the nodes given; census: they are every
@@ -720,7 +663,7 @@ static int filter_compute(const sk_sched_node *const *nodes, size_t nn, int cens
 			const struct terms *theirs = &r->terms.k[REQ_ANTI];
 			for (size_t t = 0; t < theirs->n; t++)
 				if (term_matches(&theirs->v[t], &me, &nl))
-					counts_add(&s->existing, &theirs->v[t], label_of(labels, theirs->v[t].key, theirs->v[t].path), 1);
+					counts_add(&s->existing, &theirs->v[t], label_of(labels, theirs->v[t].key), 1);
 		}
 	}
 	sk_obj_unref(nl.obj);
@@ -758,7 +701,7 @@ static int satisfies_affinity(const struct filter_state *s, const sk_obj *labels
 	const struct terms *aff = &s->own.k[REQ_AFF];
 	int exist = 1;
 	for (size_t i = 0; i < aff->n; i++) {
-		const char *v = label_of(labels, aff->v[i].key, aff->v[i].path);
+		const char *v = label_of(labels, aff->v[i].key);
 		if (!v)
 			return 0;
 		if (counts_find(&s->affinity, aff->v[i].key, v) <= 0)
@@ -774,7 +717,7 @@ static int satisfies_anti(const struct filter_state *s, const sk_obj *labels)
 	if (sk_map_len(s->anti.pairs) == 0)
 		return 1;
 	for (size_t i = 0; i < anti->n; i++) {
-		const char *v = label_of(labels, anti->v[i].key, anti->v[i].path);
+		const char *v = label_of(labels, anti->v[i].key);
 		if (v && counts_find(&s->anti, anti->v[i].key, v) > 0)
 			return 0;
 	}
@@ -789,7 +732,7 @@ static int satisfies_existing(const struct filter_state *s, const sk_obj *labels
 		return 1;
 	for (size_t i = 0; i < s->existing.nkeys; i++) {
 		const struct tkey *k = &s->existing.keys[i];
-		const char *v = label_of(labels, k->key, k->path);
+		const char *v = label_of(labels, k->key);
 		if (v && counts_get(&s->existing, i, v) > 0)
 			return 0;
 	}
@@ -865,7 +808,7 @@ static void add_terms(struct counts *c, const struct terms *ts, const struct sub
 {
 	for (size_t i = 0; i < ts->n; i++)
 		if (term_matches(&ts->v[i], who, nl))
-			counts_add(c, &ts->v[i], label_of(labels, ts->v[i].key, ts->v[i].path),
+			counts_add(c, &ts->v[i], label_of(labels, ts->v[i].key),
 			           sign * (weight ? weight : ts->v[i].weight));
 }
 
@@ -981,7 +924,7 @@ static int64_t score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sc
 	int64_t sum = 0;
 	for (size_t i = 0; i < s->topology.nkeys; i++) {
 		const struct tkey *k = &s->topology.keys[i];
-		const char *v = label_of(labels, k->key, k->path);
+		const char *v = label_of(labels, k->key);
 		if (v)
 			sum += counts_get(&s->topology, i, v);
 	}

@@ -47,7 +47,7 @@ static const char *str_or_empty(const char *s) { return s ? s : ""; }
 
 /* ---- labels ------------------------------------------------------------------ */
 
-/* Label keys hold dots and slashes, so a lookup is a bracketed path:
+/* Label keys hold dots and slashes, so setting one is a bracketed path:
  * ["topology.kubernetes.io/zone"]. NULL when the key is too long to be a
  * label key at all. */
 static char *label_path(const char *key)
@@ -71,19 +71,17 @@ static char *label_path(const char *key)
 	return p;
 }
 
+/* A label key kept for lookups: a copy, NULL when too long to be a label
+ * key at all (it then matches no node). */
+static char *label_key(const char *key) { return strlen(key) > 512 ? NULL : strdup(key); }
+
 /* a label's value, NULL when absent (or not a string) */
-static const char *label_at(const sk_obj *labels, const char *path)
+static const char *label_at(const sk_obj *labels, const char *key)
 {
-	return path && sk_obj_type_of(labels) == SK_OBJ_OBJECT ? sk_obj_get_str(labels, path) : NULL;
+	return key ? sk_obj_str(sk_obj_key(labels, key)) : NULL;
 }
 
-static const char *label(const sk_obj *labels, const char *key)
-{
-	char *path = label_path(key);
-	const char *v = label_at(labels, path);
-	free(path);
-	return v;
-}
+static const char *label(const sk_obj *labels, const char *key) { return label_at(labels, key); }
 
 static const sk_obj *labels_of(const sk_obj *o) { return sk_obj_get(o, "metadata.labels"); }
 
@@ -91,7 +89,7 @@ static const sk_obj *labels_of(const sk_obj *o) { return sk_obj_get(o, "metadata
 
 /* a Gt or Lt requirement; the selector holds an Exists for its key */
 struct cmp {
-	char *path;
+	char *lkey;
 	int gt;
 	int64_t value;
 };
@@ -113,7 +111,7 @@ struct term {
 };
 
 struct pair {
-	char *path, *value;
+	char *lkey, *value;
 };
 
 struct affinity {
@@ -151,7 +149,7 @@ static void term_free(struct term *t)
 {
 	sk_selector_free(t->sel);
 	for (size_t i = 0; i < t->ncmp; i++)
-		free(t->cmp[i].path);
+		free(t->cmp[i].lkey);
 	for (size_t i = 0; i < t->nfields; i++)
 		free(t->fields[i].value);
 	free(t->cmp);
@@ -167,7 +165,7 @@ static int term_add_cmp(struct term *t, const sk_obj *e, int gt)
 	int64_t num;
 	if (!v || !*v || strlen(v) > 63 || strspn(v, "0123456789") != strlen(v) || !parse_int64(v, &num))
 		return -1;
-	char *path = label_path(str_or_empty(sk_obj_get_str(e, "key")));
+	char *path = label_key(str_or_empty(sk_obj_get_str(e, "key")));
 	if (!path)
 		return -1;
 	t->cmp[t->ncmp++] = (struct cmp){path, gt, num};
@@ -244,7 +242,7 @@ static int term_fields(struct term *t, const sk_obj *fields)
 static void affinity_free(struct affinity *a)
 {
 	for (size_t i = 0; i < a->nsel; i++) {
-		free(a->node_selector[i].path);
+		free(a->node_selector[i].lkey);
 		free(a->node_selector[i].value);
 	}
 	free(a->node_selector);
@@ -265,10 +263,10 @@ static int node_selector_one(void *ud, const char *key, sk_obj *v)
 	struct pair *p = &f->a->node_selector[f->a->nsel];
 	/* SelectorFromSet takes the map unchecked; a key too long to look up
 	 * is on no node */
-	p->path = key ? label_path(key) : NULL;
+	p->lkey = key ? label_key(key) : NULL;
 	p->value = strdup(str_or_empty(sk_obj_str(v)));
 	if (!p->value) {
-		free(p->path);
+		free(p->lkey);
 		f->failed = 1;
 		return 1;
 	}
@@ -319,7 +317,7 @@ static int term_matches(const struct term *t, const sk_obj *labels, const char *
 		return 0;
 	for (size_t i = 0; i < t->ncmp; i++) {
 		int64_t have;
-		const char *v = label_at(labels, t->cmp[i].path);
+		const char *v = label_at(labels, t->cmp[i].lkey);
 		if (!v || !parse_int64(v, &have))
 			return 0;
 		if (t->cmp[i].gt ? !(have > t->cmp[i].value) : !(have < t->cmp[i].value))
@@ -340,7 +338,7 @@ static int term_matches(const struct term *t, const sk_obj *labels, const char *
 static int affinity_matches(const struct affinity *a, const sk_obj *node, const sk_obj *labels)
 {
 	for (size_t i = 0; i < a->nsel; i++)
-		if (!is(label_at(labels, a->node_selector[i].path), a->node_selector[i].value))
+		if (!is(label_at(labels, a->node_selector[i].lkey), a->node_selector[i].value))
 			return 0;
 	if (!a->required)
 		return 1;
@@ -483,12 +481,11 @@ static long census_find(const struct census *cs, const sk_sched_node *n)
 
 /* countPodsMatchSelector's test: a pod counts for the pod being placed
  * when in its namespace and not terminating; *labels gets its labels */
-static int counted(const sk_obj *p, const char *ns, const sk_obj **labels)
+static int counted(const sk_sched_pod *p, const char *ns, const sk_obj **labels)
 {
-	const sk_obj *md = sk_obj_get(p, "metadata");
-	if (given(sk_obj_get(md, "deletionTimestamp")) || strcmp(str_or_empty(sk_obj_get_str(md, "namespace")), ns))
+	if (p->terminating || strcmp(p->ns, ns))
 		return 0;
-	*labels = sk_obj_get(md, "labels");
+	*labels = p->labels;
 	return 1;
 }
 
@@ -522,7 +519,7 @@ static struct census *census_new(const sk_obj *pod, const sk_sched_node *const *
 		cs->node_labels[k] = n->labels;
 		cs->first[k] = at;
 		for (size_t i = 0; i < n->npods; i++)
-			at += counted(n->pods[i], ns, &cs->pod_labels[at]);
+			at += counted(&n->pod_infos[i], ns, &cs->pod_labels[at]);
 		size_t h = ptr_hash(n) & cs->mask;
 		while (cs->slot_key[h])
 			h = (h + 1) & cs->mask;
@@ -555,7 +552,7 @@ static struct census *census_get(sk_sched_cycle *c, const sk_obj *pod, const sk_
 
 struct constraint {
 	int64_t max_skew, min_domains;
-	char *key, *path;        /* topologyKey, and its label path */
+	char *key, *lkey;        /* topologyKey, and its copy for lookups (NULL: too long) */
 	sk_selector *sel;        /* NULL: labels.Nothing(), no labelSelector */
 	int honor_affinity;      /* nodeAffinityPolicy Honor (the default) */
 	int honor_taints;        /* nodeTaintsPolicy Honor (default Ignore) */
@@ -588,7 +585,7 @@ static void spread_free(void *p)
 	for (size_t i = 0; i < s->n; i++) {
 		struct constraint *c = &s->c[i];
 		free(c->key);
-		free(c->path);
+		free(c->lkey);
 		sk_selector_free(c->sel);
 		domains_free(&c->d);
 	}
@@ -688,7 +685,7 @@ static struct spread *spread_new(size_t n)
 static int constraint_init(struct constraint *c, const char *key)
 {
 	c->key = strdup(key);
-	c->path = label_path(key);
+	c->lkey = label_key(key);
 	c->hostname = !strcmp(key, LABEL_HOSTNAME);
 	c->d.index = sk_map_new();
 	return c->key && c->d.index ? 0 : -1;
@@ -913,7 +910,7 @@ static int node_values(const struct spread *s, const sk_obj *labels, const char 
 {
 	int all = 1;
 	for (size_t i = 0; i < s->n; i++)
-		all &= (vals[i] = label_at(labels, s->c[i].path)) != NULL;
+		all &= (vals[i] = label_at(labels, s->c[i].lkey)) != NULL;
 	return all;
 }
 
@@ -1075,7 +1072,7 @@ static int filter(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched
 	const sk_obj *labels = k < 0 && s->n ? n->labels : NULL;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct constraint *con = &s->c[i];
-		const char *v = k >= 0 ? s->vals[(size_t)k * s->n + i] : label_at(labels, con->path);
+		const char *v = k >= 0 ? s->vals[(size_t)k * s->n + i] : label_at(labels, con->lkey);
 		if (!v) {
 			say(reason, cap, REASON_LABEL);
 			rc = SK_SCHED_UNRESOLVABLE;
@@ -1140,7 +1137,7 @@ static int64_t node_score(const struct spread *s, long k, const sk_sched_node *n
 		else
 			for (size_t p = 0; p < n->npods; p++) {
 				const sk_obj *pl;
-				cnt += counted(n->pods[p], ns, &pl) && selected(con, pl);
+				cnt += counted(&n->pod_infos[p], ns, &pl) && selected(con, pl);
 			}
 		sum += (double)cnt * con->weight + (double)(con->max_skew - 1);
 	}

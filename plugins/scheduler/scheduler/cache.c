@@ -62,6 +62,15 @@ static void measure(struct placed *pl)
 		pl->flags |= HAS_REQUIRED_ANTI;
 }
 
+static sk_sched_pod info_of(const sk_obj *pod)
+{
+	const sk_obj *md = sk_obj_get(pod, "metadata"), *labels = sk_obj_get(md, "labels");
+	const char *ns = sk_obj_get_str(md, "namespace");
+	const sk_obj *del = sk_obj_get(md, "deletionTimestamp");
+	return (sk_sched_pod){pod, ns ? ns : "", sk_obj_type_of(labels) == SK_OBJ_OBJECT ? labels : NULL,
+	                      del && sk_obj_type_of(del) != SK_OBJ_NULL};
+}
+
 /* ---- lists of pods on a node ---- */
 
 static int list_add(struct pod_list *l, sk_obj *pod)
@@ -92,6 +101,7 @@ static void view_lists(struct cache *c, struct node_info *ni)
 {
 	ni->view.pods = (const sk_obj *const *)ni->pods.v;
 	ni->view.npods = ni->pods.n;
+	ni->view.pod_infos = ni->infos;
 	ni->view.affinity_pods = (const sk_obj *const *)ni->affinity.v;
 	ni->view.naffinity_pods = ni->affinity.n;
 	ni->view.anti_affinity_pods = (const sk_obj *const *)ni->anti.v;
@@ -256,6 +266,7 @@ static void node_free(void *v)
 	for (size_t i = 0; i < ni->pods.n; i++)
 		sk_obj_unref(ni->pods.v[i]);
 	free(ni->pods.v);
+	free(ni->infos);
 	free(ni->affinity.v);
 	free(ni->anti.v);
 	free(ni->images);
@@ -363,6 +374,7 @@ static void unplace(struct cache *c, struct placed *pl)
 			list_remove(&ni->anti, pl->pod);
 			sk_obj_unref(ni->pods.v[i]);
 			ni->pods.v[i] = ni->pods.v[--ni->pods.n];
+			ni->infos[i] = ni->infos[ni->pods.n];
 			break;
 		}
 	view_lists(c, ni);
@@ -386,8 +398,17 @@ void cache_pod_del(struct cache *c, const char *key)
  * whatever got in left for unplace to take back */
 static int place(struct cache *c, struct node_info *ni, struct placed *pl)
 {
+	if (ni->pods.n == ni->pods.cap) {
+		/* infos grow first, so that they always cover pods.cap */
+		size_t cap = ni->pods.cap ? ni->pods.cap * 2 : 8;
+		sk_sched_pod *v = realloc(ni->infos, cap * sizeof *v);
+		if (!v)
+			return -1;
+		ni->infos = v;
+	}
 	if (list_add(&ni->pods, pl->pod))
 		return -1;
+	ni->infos[ni->pods.n - 1] = info_of(pl->pod);
 	sk_obj_ref(pl->pod); /* pods owns one; the affinity lists borrow it */
 	add_sums(&ni->view, pl, 1);
 	int rc = ((pl->flags & HAS_AFFINITY) && list_add(&ni->affinity, pl->pod)) ||
@@ -477,11 +498,15 @@ static int listed(const struct pod_list *l, const sk_obj *pod)
 	return 0;
 }
 
-void cache_view_without(struct cache *c, const struct node_info *ni, const unsigned char *keep, sk_sched_node *v,
-                        const sk_obj **room)
+void *cache_view_without(struct cache *c, const struct node_info *ni, const unsigned char *keep, sk_sched_node *v)
 {
 	size_t n = ni->pods.n;
-	const sk_obj **pods = room, **aff = room + n, **anti = room + 2 * n;
+	/* one block: the infos, then the three lists (the infos' size is a
+	 * multiple of a pointer's, so the lists stay aligned) */
+	sk_sched_pod *infos = malloc(n * sizeof *infos + 3 * n * sizeof(sk_obj *) + 1);
+	if (!infos)
+		return NULL;
+	const sk_obj **pods = (const sk_obj **)(infos + n), **aff = pods + n, **anti = pods + 2 * n;
 	*v = ni->view;
 	v->npods = v->naffinity_pods = v->nanti_affinity_pods = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -492,6 +517,7 @@ void cache_view_without(struct cache *c, const struct node_info *ni, const unsig
 			add_sums(v, &pl, -1);
 			continue;
 		}
+		infos[v->npods] = ni->infos[i];
 		pods[v->npods++] = p;
 		if (listed(&ni->affinity, p))
 			aff[v->naffinity_pods++] = p;
@@ -499,7 +525,9 @@ void cache_view_without(struct cache *c, const struct node_info *ni, const unsig
 			anti[v->nanti_affinity_pods++] = p;
 	}
 	v->pods = pods;
+	v->pod_infos = infos;
 	v->affinity_pods = aff;
 	v->anti_affinity_pods = anti;
 	v->generation = ++c->generation;
+	return infos;
 }

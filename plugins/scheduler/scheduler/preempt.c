@@ -34,10 +34,11 @@ static int victims_on(struct sched *s, const struct profile *pr, sk_sched_cycle 
 	int64_t prio = priority_of(pod);
 	size_t n = ni->pods.n;
 	unsigned char *keep = malloc(n ? n : 1);
-	const sk_obj **room = malloc((n ? 3 * n : 1) * sizeof *room), **lower = malloc((n ? n : 1) * sizeof *lower);
+	const sk_obj **lower = malloc((n ? n : 1) * sizeof *lower);
+	void *room = NULL; /* the what-if view's lists */
 	size_t nlower = 0;
 	int ok = 0;
-	if (!keep || !room || !lower)
+	if (!keep || !lower)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		keep[i] = priority_of(ni->pods.v[i]) >= prio;
@@ -45,7 +46,8 @@ static int victims_on(struct sched *s, const struct profile *pr, sk_sched_cycle 
 			lower[nlower++] = ni->pods.v[i];
 	}
 	sk_sched_node v;
-	cache_view_without(s->cache, ni, keep, &v, room);
+	if (!(room = cache_view_without(s->cache, ni, keep, &v)))
+		goto out;
 	if (!nlower || cycle_filter(pr, c, pod, &v, skip, NULL) != SK_SCHED_SUCCESS)
 		goto out;
 	/* reprieve as many as possible, the most important first */
@@ -61,7 +63,9 @@ static int victims_on(struct sched *s, const struct profile *pr, sk_sched_cycle 
 		while (ni->pods.v[at] != lower[j])
 			at++;
 		keep[at] = 1;
-		cache_view_without(s->cache, ni, keep, &v, room);
+		free(room);
+		if (!(room = cache_view_without(s->cache, ni, keep, &v)))
+			goto out;
 		if (cycle_filter(pr, c, pod, &v, skip, NULL) != SK_SCHED_SUCCESS) {
 			keep[at] = 0;
 			int64_t p = priority_of(lower[j]);

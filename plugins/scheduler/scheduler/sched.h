@@ -50,6 +50,7 @@ struct node_info {
 	sk_sched_node view;          /* what policies see; its arrays point below */
 	sk_obj *node;                /* owned reference */
 	struct pod_list pods;        /* owned references */
+	sk_sched_pod *infos;         /* parallel to pods.v, pods.cap of them */
 	struct pod_list affinity;    /* borrowed from pods: with affinity terms */
 	struct pod_list anti;        /* borrowed from pods: required anti-affinity */
 	sk_sched_image *images;      /* names point into node */
@@ -88,9 +89,9 @@ void queue_move_all(struct queue *q);
 size_t queue_len(const struct queue *q);
 
 /* ni's view as if the pods with keep[i] == 0 were gone: lists, sums and
- * a generation of its own; room holds 3 * ni->pods.n pointers for the lists */
-void cache_view_without(struct cache *c, const struct node_info *ni, const unsigned char *keep, sk_sched_node *v,
-                        const sk_obj **room);
+ * a generation of its own. Returns the memory the view's lists live in,
+ * for the caller to free; NULL when out of memory. */
+void *cache_view_without(struct cache *c, const struct node_info *ni, const unsigned char *keep, sk_sched_node *v);
 
 /* ---- cycle (cycle.c) ---- */
 

@@ -180,6 +180,7 @@ struct sk_host {
 	/* requests.h */
 	int (*pod_requests)(const sk_obj *pod, unsigned flags, struct sk_resource_amount *out, size_t cap);
 	int (*quantity_of)(const sk_obj *v, sk_quantity *q);
+	sk_obj *(*obj_key)(const sk_obj *o, const char *key);
 	/* ABI 1.0 ends here; later minors append below. */
 };
 

@@ -50,6 +50,9 @@ int sk_obj_equal(const sk_obj *a, const sk_obj *b);
 sk_obj_type sk_obj_type_of(const sk_obj *o); /* SK_OBJ_NULL for NULL too */
 
 sk_obj *sk_obj_get(const sk_obj *o, const char *path);
+/* the member named key exactly (dots, slashes and all: a label key), or
+ * NULL; no path parsing, so the fastest lookup of one member */
+sk_obj *sk_obj_key(const sk_obj *o, const char *key);
 const char *sk_obj_get_str(const sk_obj *o, const char *path);
 int64_t sk_obj_get_int(const sk_obj *o, const char *path, int64_t dflt);
 double sk_obj_get_real(const sk_obj *o, const char *path, double dflt);
@@ -96,6 +99,7 @@ int sk_condition_set(sk_obj *status_obj, const char *type, const char *status, c
 #define sk_obj_equal (sk__host->obj_equal)
 #define sk_obj_type_of (sk__host->obj_type_of)
 #define sk_obj_get (sk__host->obj_get)
+#define sk_obj_key (sk__host->obj_key)
 #define sk_obj_get_str (sk__host->obj_get_str)
 #define sk_obj_get_int (sk__host->obj_get_int)
 #define sk_obj_get_real (sk__host->obj_get_real)

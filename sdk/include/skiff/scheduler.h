@@ -37,6 +37,14 @@ typedef struct sk_sched_image {
 	int64_t num_nodes; /* nodes of the snapshot listing this name */
 } sk_sched_image;
 
+/* a pod on a node as policies match it (kube-scheduler's PodInfo) */
+typedef struct sk_sched_pod {
+	const sk_obj *pod;
+	const char *ns;       /* metadata.namespace, "" when none */
+	const sk_obj *labels; /* metadata.labels, or NULL */
+	int terminating;      /* metadata.deletionTimestamp is set */
+} sk_sched_pod;
+
 /* A node as policies see it: what kube-scheduler's NodeInfo precomputes,
  * so a policy reads sums and lists instead of walking JSON per cycle. */
 typedef struct sk_sched_node {
@@ -45,6 +53,7 @@ typedef struct sk_sched_node {
 	const sk_obj *node;          /* the Node object */
 	const sk_obj *const *pods;   /* pods bound or assumed on this node */
 	size_t npods;
+	const sk_sched_pod *pod_infos; /* the same pods, in the same order */
 	/* summed requests of those pods (skiff/requests.h), and the node's
 	 * allocatable (status.allocatable, else status.capacity) */
 	int64_t req_milli_cpu, req_memory, req_ephemeral;
