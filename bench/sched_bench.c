@@ -931,16 +931,7 @@ static void usage(FILE *to)
 	        "  --dir DIR             make the temp dir under DIR (default /tmp); removed at the end\n");
 }
 
-static int want(const char *section)
-{
-	if (!only)
-		return 1;
-	size_t n = strlen(section);
-	for (const char *p = only; (p = strstr(p, section)); p += n)
-		if ((p == only || p[-1] == ',') && (p[n] == 0 || p[n] == ','))
-			return 1;
-	return 0;
-}
+static int want(const char *section) { return listed(only, section); }
 
 int main(int argc, char **argv)
 {

@@ -102,6 +102,11 @@ void cleanup_all(void);
  * by one thread that runs cleanup_all and exits 128+sig; SIGPIPE ignored */
 int bench_signals(void);
 
+/* ---- options.c: command lines ---- */
+
+/* whether name is one of the comma-separated list (--only); NULL lists all */
+int listed(const char *list, const char *name);
+
 /* ---- host.c: the machine ---- */
 
 /* " (tmpfs...)" when fsync costs nothing under dir, else "" */
