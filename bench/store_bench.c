@@ -15,14 +15,12 @@
  * delivery at each subscriber). Exit status 0 unless something failed; the
  * throughput goal is reported, not enforced.
  */
+#include "lib/bench.h"
 #include "bus.h"
 #include "err.h"
 #include "loop.h"
 #include "plugin_host.h"
 #include "store.h"
-#include <dlfcn.h>
-#include <errno.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <leveldb/c.h>
@@ -30,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #define GOAL_WRITES_PER_S 20000.0
@@ -39,28 +36,6 @@ static const int writer_counts[] = {1, 16, 256};
 #define NCOUNTS (sizeof writer_counts / sizeof writer_counts[0])
 
 static double seconds = 3.0;
-static int failed; /* anything that makes the figures meaningless */
-static char root[4096]; /* the temp dir every scenario lives under */
-
-static void rmrf(const char *dir);
-
-/* for what leaves no sensible way on: the temp dir still goes */
-static void fatal(const char *what)
-{
-	fprintf(stderr, "store_bench: %s\n", what);
-	if (*root)
-		rmrf(root);
-	exit(1);
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-	if (!p)
-		fatal("out of memory");
-	return p;
-}
-
 /* A small Pod as a controller would create it; about 1 KiB as compact JSON. */
 static const char pod_template[] =
 	"{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"\",\"namespace\":\"bench\",\"uid\":\"\","
@@ -96,44 +71,6 @@ static json_t *new_pod(char *key, size_t cap)
 	return p;
 }
 
-/* Latency samples, in seconds. */
-struct lat {
-	double *v;
-	size_t n, cap;
-};
-
-static void lat_add(struct lat *l, double s)
-{
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 4096;
-		double *v = realloc(l->v, cap * sizeof *v);
-		if (!v) {
-			failed = 1; /* the figures would be biased; keep running, report */
-			return;
-		}
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = s;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* nearest-rank percentile, in ms; sorts the samples */
-static double lat_ms(struct lat *l, double p)
-{
-	if (!l->n)
-		return 0;
-	qsort(l->v, l->n, sizeof *l->v, cmp_double);
-	size_t i = (size_t)(p * (double)l->n + 0.999999);
-	i = i ? i - 1 : 0;
-	return l->v[i < l->n ? i : l->n - 1] * 1000.0;
-}
-
 struct row {
 	char name[64];
 	int threads;   /* writers or threads; 0 for rows without a baseline */
@@ -153,23 +90,6 @@ static void add_row(const char *name, int threads, int skiff, double ops, struct
 	r->ops = ops;
 	r->p50 = lat_ms(l, 0.50);
 	r->p99 = lat_ms(l, 0.99);
-}
-
-/* ---- temp dirs ---- */
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	if (remove(path) != 0)
-		fprintf(stderr, "store_bench: cannot remove %s: %s\n", path, strerror(errno));
-	return 0;
-}
-
-static void rmrf(const char *dir)
-{
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* ---- the physical limit: LevelDB sync puts ---- */
@@ -224,7 +144,7 @@ static void *lthread_main(void *arg)
 	return NULL;
 }
 
-static void bench_leveldb(const char *root, int threads, const char *val, size_t len)
+static void run_leveldb(const char *root, int threads, const char *val, size_t len)
 {
 	char path[4200];
 	snprintf(path, sizeof path, "%s/leveldb-%d", root, threads);
@@ -241,7 +161,7 @@ static void bench_leveldb(const char *root, int threads, const char *val, size_t
 	if (!db) {
 		fprintf(stderr, "store_bench: cannot open %s: %s\n", path, e ? e : "unknown error");
 		leveldb_free(e);
-		failed = 1;
+		atomic_store(&bench_failed, 1);
 		goto out;
 	}
 	struct lthread *ts = xcalloc((size_t)threads, sizeof *ts);
@@ -270,7 +190,7 @@ static void bench_leveldb(const char *root, int threads, const char *val, size_t
 		if (ts[i].error) {
 			fprintf(stderr, "store_bench: leveldb_put: %s\n", ts[i].error);
 			leveldb_free(ts[i].error);
-			failed = 1;
+			atomic_store(&bench_failed, 1);
 		}
 		for (size_t k = 0; k < ts[i].lat.n; k++)
 			lat_add(&all, ts[i].lat.v[k]);
@@ -289,7 +209,7 @@ out:
 	leveldb_options_destroy(o);
 	leveldb_cache_destroy(cache);
 	leveldb_filterpolicy_destroy(bloom);
-	rmrf(path);
+	bench_rmrf(path);
 }
 
 /* ---- skiff: store_create with N concurrent writers ---- */
@@ -349,12 +269,12 @@ static int open_store(const char *dir)
 	json_decref(settings);
 	if (rc != SK_OK) {
 		fprintf(stderr, "store_bench: store_open %s: %s\n", dir, e.msg);
-		failed = 1;
+		atomic_store(&bench_failed, 1);
 	}
 	return rc;
 }
 
-static void bench_skiff(const char *root, int writers)
+static void run_skiff(const char *root, int writers)
 {
 	char path[4200], name[64];
 	snprintf(path, sizeof path, "%s/skiff-%d", root, writers);
@@ -373,48 +293,32 @@ static void bench_skiff(const char *root, int writers)
 	}
 	if (!sk_loop_run_until(srun_drained, &r, seconds + 60)) {
 		fprintf(stderr, "store_bench: %d writes never acknowledged\n", r.outstanding);
-		failed = 1;
+		atomic_store(&bench_failed, 1);
 	}
 	if (r.errors)
-		failed = 1;
+		atomic_store(&bench_failed, 1);
 	add_row(name, writers, 1, r.last > t0 ? (double)r.done / (r.last - t0) : 0, &r.lat);
 	free(r.lat.v);
 	store_close();
 	/* only now: outstanding callbacks point into ws */
 	free(ws);
-	rmrf(path);
+	bench_rmrf(path);
 }
 
 /* ---- watch fan-out ----
  *
- * json_dumps is interposed to count the serializations the bus makes while a
- * subscriber asks for its watch frame: the bus promises one per event, not
- * one per watcher. Calls come from the loop thread only. */
+ * The bus promises one serialization per event, not one per watcher: every
+ * subscriber of an event must get the very same frame. Distinct frames are
+ * counted by their address. */
 
 static char notes[1024];  /* the fan-out details, printed under the table */
-static int in_frame;       /* a subscriber is inside sk_event_json */
-static long frame_dumps;   /* json_dumps calls made from there */
-
-char *json_dumps(const json_t *json, size_t flags)
-{
-	static char *(*real)(const json_t *, size_t);
-	if (!real) {
-		real = (char *(*)(const json_t *, size_t))dlsym(RTLD_NEXT, "json_dumps");
-		if (!real) {
-			fprintf(stderr, "store_bench: cannot find jansson's json_dumps: %s\n", dlerror());
-			abort();
-		}
-	}
-	if (in_frame)
-		frame_dumps++;
-	return real(json, flags);
-}
 
 struct fanout {
 	int subs;
 	double t0, first;
 	long delivered;   /* for the current event */
 	long total, json_calls, bytes, null_frames, other_frames;
+	long distinct;     /* distinct frames over all events: serializations */
 	const char *frame; /* what the first subscriber got for this event */
 	struct lat lat;    /* per subscriber: submission to delivery */
 	struct lat spread; /* per event: first to last subscriber */
@@ -432,9 +336,7 @@ static void watcher_event(void *ud, const sk_event *ev)
 	struct fanout *f = w->f;
 	size_t len = 0;
 	/* what an HTTP watcher does with the event: take its bytes */
-	in_frame = 1;
 	const char *frame = sk_event_json(ev, &len);
-	in_frame = 0;
 	double t = sk_monotonic();
 	f->json_calls++;
 	if (!frame)
@@ -442,8 +344,10 @@ static void watcher_event(void *ud, const sk_event *ev)
 	if (f->delivered == 0) {
 		f->frame = frame;
 		f->first = t;
+		f->distinct += frame != NULL;
 	} else if (frame != f->frame) {
 		f->other_frames++; /* a second copy of the same frame */
+		f->distinct++;
 	}
 	f->bytes += (long)len;
 	w->events++;
@@ -471,7 +375,7 @@ static int fanout_event_done(void *ud)
 	return f->ack_errors || (f->acked && f->delivered >= f->subs);
 }
 
-static void bench_fanout(const char *root, int subs, int events)
+static void run_fanout(const char *root, int subs, int events)
 {
 	char path[4200], name[64];
 	snprintf(path, sizeof path, "%s/fanout", root);
@@ -489,13 +393,12 @@ static void bench_fanout(const char *root, int subs, int events)
 		                      &ws[i], &e);
 		if (!bs[i]) {
 			fprintf(stderr, "store_bench: bus_subscribe: %s\n", e.msg);
-			failed = 1;
+			atomic_store(&bench_failed, 1);
 			subs = i;
 			f.subs = i;
 			break;
 		}
 	}
-	long dumps_before = frame_dumps;
 	double t_start = sk_monotonic();
 	int n = 0;
 	for (; n < events && subs > 0; n++) {
@@ -508,12 +411,12 @@ static void bench_fanout(const char *root, int subs, int events)
 		store_create(key, pod, fanout_acked, &f);
 		if (!sk_loop_run_until(fanout_event_done, &f, 30) || f.ack_errors) {
 			fprintf(stderr, "store_bench: event %d reached %ld of %d subscribers\n", n, f.delivered, subs);
-			failed = 1;
+			atomic_store(&bench_failed, 1);
 			break;
 		}
 	}
 	double wall = sk_monotonic() - t_start;
-	long dumps = frame_dumps - dumps_before;
+	long dumps = f.distinct;
 	long missed = 0; /* every watcher must see every event exactly once */
 	for (int i = 0; i < subs; i++) {
 		missed += ws[i].events != n;
@@ -534,13 +437,13 @@ static void bench_fanout(const char *root, int subs, int events)
 	         "fan-out: first to last subscriber of one event: p50 %.3f ms, p99 %.3f ms (%.2f us per delivery)\n",
 	         spread50, spread99, subs > 1 ? spread50 * 1000.0 / (subs - 1) : 0.0);
 	if (!once || missed)
-		failed = 1;
+		atomic_store(&bench_failed, 1);
 	free(f.lat.v);
 	free(f.spread.v);
 	free(bs);
 	store_close();
 	free(ws);
-	rmrf(path);
+	bench_rmrf(path);
 }
 
 /* ---- the report ---- */
@@ -596,17 +499,6 @@ static void usage(FILE *to)
 	            "  --only WHICH     run one group: leveldb, skiff or fanout (default: all)\n");
 }
 
-static const char *fs_note(const char *dir)
-{
-	struct statfs s;
-	if (statfs(dir, &s) != 0)
-		return "";
-	/* tmpfs and ramfs make fsync free: nothing on them is a disk figure */
-	if (s.f_type == 0x01021994 || s.f_type == 0x858458f6)
-		return " (tmpfs/ramfs: fsync costs nothing here; pass --dir on a real disk)";
-	return "";
-}
-
 int main(int argc, char **argv)
 {
 	const char *base = "/tmp";
@@ -640,17 +532,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	snprintf(root, sizeof root, "%s/skiff-bench-XXXXXX", base);
-	if (!mkdtemp(root)) {
-		fprintf(stderr, "store_bench: cannot create a temp dir under %s: %s\n", base, strerror(errno));
-		*root = 0;
+	bench_name = "store_bench";
+	if (bench_mkroot(base, "skiff-bench") != 0)
 		return 1;
-	}
+	const char *root = bench_root;
 	json_error_t je;
 	pod_proto = json_loads(pod_template, 0, &je);
 	if (!pod_proto) {
 		fprintf(stderr, "store_bench: pod template: %s\n", je.text);
-		rmrf(root);
+		cleanup_all();
 		return 1;
 	}
 	/* the baseline writes exactly what the store stores for one Pod */
@@ -663,7 +553,7 @@ int main(int argc, char **argv)
 	sk_err e;
 	if (sk_loop_init(0, 1, &e) != SK_OK) {
 		fprintf(stderr, "store_bench: %s\n", e.msg);
-		rmrf(root);
+		cleanup_all();
 		return 1;
 	}
 	bus_init(0);
@@ -676,12 +566,12 @@ int main(int argc, char **argv)
 	/* pairs, so drift in the disk's behaviour hits both sides of a ratio alike */
 	for (size_t i = 0; i < NCOUNTS; i++) {
 		if (!only || !strcmp(only, "leveldb"))
-			bench_leveldb(root, writer_counts[i], val, val_len);
+			run_leveldb(root, writer_counts[i], val, val_len);
 		if (!only || !strcmp(only, "skiff"))
-			bench_skiff(root, writer_counts[i]);
+			run_skiff(root, writer_counts[i]);
 	}
 	if (!only || !strcmp(only, "fanout"))
-		bench_fanout(root, subs, events);
+		run_fanout(root, subs, events);
 
 	/* leveldb rows first, then skiff, then fan-out: the order of the report */
 	struct row sorted[16];
@@ -698,7 +588,8 @@ int main(int argc, char **argv)
 	json_decref(pod_proto);
 	bus_fini();
 	sk_loop_fini();
-	rmrf(root);
+	cleanup_all();
+	int failed = atomic_load(&bench_failed);
 	if (failed)
 		fprintf(stderr, "store_bench: errors above; the figures are not reliable\n");
 	return failed ? 1 : 0;

@@ -94,8 +94,11 @@ long proc_status_kb(pid_t pid, const char *field);
 
 extern char bench_root[PATH_MAX]; /* the temp dir every server lives under; "" when none */
 
-/* makes BASE/PREFIX-XXXXXX into bench_root; -1 (with a message) on failure */
+/* makes a fresh temp dir under base, named PREFIX- and six random
+ * characters (mkdtemp), into bench_root; -1 (with a message) on failure */
 int bench_mkroot(const char *base, const char *prefix);
+/* removes dir and everything under it (complaining of what it cannot) */
+void bench_rmrf(const char *dir);
 /* stops whatever still runs and removes bench_root; safe to call twice */
 void cleanup_all(void);
 /* SIGINT/SIGTERM/SIGHUP blocked in every thread made from here on and taken

@@ -22,6 +22,8 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 	return 0;
 }
 
+void bench_rmrf(const char *dir) { nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS); }
+
 int bench_mkroot(const char *base, const char *prefix)
 {
 	snprintf(bench_root, sizeof bench_root, "%s/%s-XXXXXX", base, prefix);
@@ -38,7 +40,7 @@ void cleanup_all(void)
 	pthread_mutex_lock(&cleanup_lock);
 	proc_stop_all();
 	if (*bench_root) {
-		nftw(bench_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		bench_rmrf(bench_root);
 		*bench_root = 0;
 	}
 	pthread_mutex_unlock(&cleanup_lock);
