@@ -41,10 +41,7 @@ static int pre_score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sc
 	if (!s)
 		return SK_SCHED_ERROR;
 	pod_requests(pod, s);
-	if (c && c->put)
-		c->put(c, PRESCORE_KEY, s, free);
-	else
-		free(s);
+	sk_sched_put(c, PRESCORE_KEY, s, free);
 	return SK_SCHED_SUCCESS;
 }
 
@@ -54,7 +51,7 @@ static int pre_score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sc
 static int64_t score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *n)
 {
 	(void)ud;
-	struct pod_req own, *s = c && c->get ? c->get(c, PRESCORE_KEY) : NULL;
+	struct pod_req own, *s = sk_sched_get(c, PRESCORE_KEY);
 	if (!s)
 		pod_requests(pod, s = &own);
 	double share[2];

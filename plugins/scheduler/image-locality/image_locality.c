@@ -129,7 +129,7 @@ static int64_t scaled(int64_t size, int64_t num_nodes, size_t total_nodes)
 static int64_t score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *n)
 {
 	(void)ud;
-	struct state *st = c && c->get ? c->get(c, KEY) : NULL, *own = NULL;
+	struct state *st = sk_sched_get(c, KEY), *own = NULL;
 	if (!st && !(st = own = state_new(pod, c && c->nnodes ? c->nnodes : 1)))
 		return 0;
 	/* summed in ±2^61 steps, saturating before it could overflow; far

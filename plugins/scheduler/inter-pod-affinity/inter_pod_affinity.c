@@ -685,10 +685,7 @@ static int pre_filter(void *ud, sk_sched_cycle *c, const sk_obj *pod, char *reas
 	int rc = filter_compute(c ? c->nodes : NULL, c ? c->nnodes : 0, c != NULL, pod, &s, reason, cap);
 	if (s) {
 		/* kept even on SKIP: a filter called anyway finds nothing to check */
-		if (c && c->put)
-			c->put(c, PREFILTER_KEY, s, filter_state_free);
-		else
-			filter_state_free(s);
+		sk_sched_put(c, PREFILTER_KEY, s, filter_state_free);
 	}
 	return rc;
 }
@@ -753,7 +750,7 @@ static void say(char *reason, size_t cap, const char *text)
 static int filter(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *n, char *reason, size_t cap)
 {
 	(void)ud;
-	struct filter_state *s = c && c->get ? c->get(c, PREFILTER_KEY) : NULL, *own = NULL;
+	struct filter_state *s = sk_sched_get(c, PREFILTER_KEY), *own = NULL;
 	if (!s) {
 		/* no pre-filter ran (a direct call): count over the cycle's nodes,
 		 * or over this node alone when there is no cycle */
@@ -890,10 +887,7 @@ static int pre_score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sc
 	struct score_state *s;
 	int rc = c && c->nodes ? score_compute(c->nodes, c->nnodes, pod, &s) : score_compute(feasible, n, pod, &s);
 	if (s) {
-		if (c && c->put)
-			c->put(c, PRESCORE_KEY, s, score_state_free);
-		else
-			score_state_free(s);
+		sk_sched_put(c, PRESCORE_KEY, s, score_state_free);
 	}
 	return rc;
 }
@@ -903,7 +897,7 @@ static int pre_score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sc
 static int64_t score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *n)
 {
 	(void)ud;
-	struct score_state *s = c && c->get ? c->get(c, PRESCORE_KEY) : NULL, *own = NULL;
+	struct score_state *s = sk_sched_get(c, PRESCORE_KEY), *own = NULL;
 	if (!s) {
 		/* no pre-score ran (a direct call): as filter does */
 		const sk_sched_node *const one[] = {n};

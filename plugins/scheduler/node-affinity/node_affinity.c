@@ -355,10 +355,7 @@ static int pre_filter(void *ud, sk_sched_cycle *c, const sk_obj *pod, char *reas
 	struct required *r = required_new(pod);
 	if (!r)
 		return SK_SCHED_ERROR;
-	if (c && c->put)
-		c->put(c, KEY_FILTER, r, required_free);
-	else
-		required_free(r);
+	sk_sched_put(c, KEY_FILTER, r, required_free);
 	if (req && names_conflict(sk_obj_get(req, "nodeSelectorTerms"))) {
 		snprintf(reason, cap, "pod affinity terms conflict");
 		return SK_SCHED_UNRESOLVABLE;
@@ -369,7 +366,7 @@ static int pre_filter(void *ud, sk_sched_cycle *c, const sk_obj *pod, char *reas
 static int filter(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *n, char *reason, size_t cap)
 {
 	(void)ud;
-	struct required *r = c && c->get ? c->get(c, KEY_FILTER) : NULL, *own = NULL;
+	struct required *r = sk_sched_get(c, KEY_FILTER), *own = NULL;
 	/* without pre-filter's state (it skipped, or did not run) parse here */
 	if (!r && !(r = own = required_new(pod)))
 		return SK_SCHED_ERROR;
@@ -399,10 +396,7 @@ static int pre_score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sc
 	struct terms *ts = terms_new(pref, 1);
 	if (!ts)
 		return SK_SCHED_ERROR;
-	if (c && c->put)
-		c->put(c, KEY_SCORE, ts, terms_free);
-	else
-		terms_free(ts);
+	sk_sched_put(c, KEY_SCORE, ts, terms_free);
 	return SK_SCHED_SUCCESS;
 }
 
@@ -410,7 +404,7 @@ static int pre_score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sc
 static int64_t score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *n)
 {
 	(void)ud;
-	struct terms *ts = c && c->get ? c->get(c, KEY_SCORE) : NULL, *own = NULL;
+	struct terms *ts = sk_sched_get(c, KEY_SCORE), *own = NULL;
 	if (!ts) {
 		const sk_obj *pref = preferred_terms(pod);
 		if (!pref || !(ts = own = terms_new(pref, 1)))
@@ -425,18 +419,6 @@ static int64_t score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sc
 	return sum;
 }
 
-/* helper.DefaultNormalizeScore(MaxNodeScore, reverse=false): scale so the
- * best node gets 100; all zero stays zero. */
-static void normalize(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *const *nodes,
-                      int64_t *scores, size_t n)
-{
-	(void)ud;
-	(void)c;
-	(void)pod;
-	(void)nodes;
-	sk_sched_default_normalize(scores, n, 0);
-}
-
 static const sk_sched_policy_ops ops = {
 	.size = sizeof ops,
 	.name = "NodeAffinity",
@@ -444,7 +426,7 @@ static const sk_sched_policy_ops ops = {
 	.filter = filter,
 	.pre_score = pre_score,
 	.score = score,
-	.normalize = normalize,
+	.normalize = sk_sched_normalize_highest, /* helper.DefaultNormalizeScore */
 };
 
 static int init(sk_plugin *p, sk_err *err) { return sk_register(p, SK_EXT_SCHEDULER, &ops, NULL, err); }

@@ -98,10 +98,7 @@ static int pre_filter(void *ud, sk_sched_cycle *c, const sk_obj *pod, char *reas
 		snprintf(reason, cap, "pod requests more than %d distinct resources, or out of memory", MAX_RESOURCES);
 		return SK_SCHED_ERROR;
 	}
-	if (c && c->put)
-		c->put(c, PREFILTER_KEY, s, free);
-	else
-		free(s);
+	sk_sched_put(c, PREFILTER_KEY, s, free);
 	return SK_SCHED_SUCCESS;
 }
 
@@ -209,7 +206,7 @@ static void fits_request(const struct fit_state *s, const sk_sched_node *n, stru
 static int filter(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *n, char *reason, size_t cap)
 {
 	(void)ud;
-	struct fit_state *s = c && c->get ? c->get(c, PREFILTER_KEY) : NULL, *own = NULL;
+	struct fit_state *s = sk_sched_get(c, PREFILTER_KEY), *own = NULL;
 	if (!s) {
 		/* no pre-filter ran (a direct call): work it out here */
 		if (!(s = own = compute_state(pod))) {
@@ -248,10 +245,7 @@ static int pre_score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sc
 	if (!s)
 		return SK_SCHED_ERROR;
 	nonzero_requests(pod, s);
-	if (c && c->put)
-		c->put(c, PRESCORE_KEY, s, free);
-	else
-		free(s);
+	sk_sched_put(c, PRESCORE_KEY, s, free);
 	return SK_SCHED_SUCCESS;
 }
 
@@ -266,7 +260,7 @@ static int64_t least_requested(int64_t requested, int64_t capacity)
 static int64_t score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *n)
 {
 	(void)ud;
-	struct score_state own, *s = c && c->get ? c->get(c, PRESCORE_KEY) : NULL;
+	struct score_state own, *s = sk_sched_get(c, PRESCORE_KEY);
 	if (!s)
 		nonzero_requests(pod, s = &own);
 	/* NodeInfo.NonZeroRequested: the node's pods, each with the defaults */

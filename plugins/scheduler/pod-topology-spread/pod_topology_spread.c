@@ -534,7 +534,7 @@ static struct census *census_new(const sk_obj *pod, const sk_sched_node *const *
  * reference for the caller. NULL when out of memory. */
 static struct census *census_get(sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *const *nodes, size_t nn)
 {
-	struct census *cs = c && c->get ? c->get(c, CENSUS_KEY) : NULL;
+	struct census *cs = sk_sched_get(c, CENSUS_KEY);
 	if (cs && cs->nodes == nodes && cs->nn == nn) {
 		cs->refs++;
 		return cs;
@@ -1038,17 +1038,14 @@ static int pre_filter(void *ud, sk_sched_cycle *c, const sk_obj *pod, char *reas
 	/* kept even when empty: skiff runs filter after a skip, and an empty
 	 * state lets every node through at once */
 	int rc = s->n ? SK_SCHED_SUCCESS : SK_SCHED_SKIP;
-	if (c && c->put)
-		c->put(c, PREFILTER_KEY, s, spread_free);
-	else
-		spread_free(s);
+	sk_sched_put(c, PREFILTER_KEY, s, spread_free);
 	return rc;
 }
 
 static int filter(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *n, char *reason, size_t cap)
 {
 	(void)ud;
-	struct spread *s = c && c->get ? c->get(c, PREFILTER_KEY) : NULL, *own = NULL;
+	struct spread *s = sk_sched_get(c, PREFILTER_KEY), *own = NULL;
 	/* no reasons until one is said */
 	if (cap)
 		reason[0] = 0;
@@ -1237,7 +1234,7 @@ static int pre_score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sc
 static int64_t score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *n)
 {
 	(void)ud;
-	const struct spread *s = c && c->get ? c->get(c, PRESCORE_KEY) : NULL;
+	const struct spread *s = sk_sched_get(c, PRESCORE_KEY);
 	if (!s)
 		return 0;
 	long k = census_find(s->cs, n);
@@ -1260,7 +1257,7 @@ static void normalize(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_s
 {
 	(void)ud;
 	(void)pod;
-	const struct spread *s = c && c->get ? c->get(c, PRESCORE_KEY) : NULL;
+	const struct spread *s = sk_sched_get(c, PRESCORE_KEY);
 	if (!s)
 		return;
 	int64_t min = INT64_MAX, max = 0;

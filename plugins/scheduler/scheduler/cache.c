@@ -30,6 +30,7 @@ struct cache {
 	sk_map *pods;   /* "ns/name" -> struct placed */
 	sk_map *images; /* image name -> struct image_count */
 	struct node_info **list;
+	const sk_sched_node **views; /* the list's views, what a cycle hands policies */
 	size_t nlist;
 	int list_stale, images_stale;
 	uint64_t generation;
@@ -305,6 +306,7 @@ void cache_free(struct cache *c)
 	sk_map_free(c->nodes, node_free);
 	sk_map_free(c->images, free);
 	free(c->list);
+	free(c->views);
 	free(c);
 }
 
@@ -466,13 +468,22 @@ struct node_info *const *cache_nodes(struct cache *c, size_t *n)
 {
 	if (c->list_stale) {
 		free(c->list);
+		free(c->views);
 		c->nlist = 0;
 		c->list = malloc((sk_map_len(c->nodes) + 1) * sizeof *c->list);
-		if (c->list)
+		c->views = malloc((sk_map_len(c->nodes) + 1) * sizeof *c->views);
+		if (!c->list || !c->views) {
+			free(c->list);
+			free(c->views);
+			c->list = NULL;
+			c->views = NULL;
+		} else {
 			sk_map_foreach(c->nodes, collect, c);
-		/* a stable order: ties between equal scores break the same way */
-		if (c->list)
+			/* a stable order: ties between equal scores break the same way */
 			qsort(c->list, c->nlist, sizeof *c->list, by_name);
+			for (size_t i = 0; i < c->nlist; i++)
+				c->views[i] = &c->list[i]->view;
+		}
 		c->list_stale = 0;
 	}
 	if (c->images_stale && c->list) {
@@ -486,6 +497,13 @@ struct node_info *const *cache_nodes(struct cache *c, size_t *n)
 	}
 	*n = c->list ? c->nlist : 0;
 	return c->list;
+}
+
+const sk_sched_node *const *cache_views(struct cache *c)
+{
+	size_t n;
+	cache_nodes(c, &n);
+	return c->views;
 }
 
 /* ---- what-if views, for preemption ---- */

@@ -280,18 +280,17 @@ void cycle_run(struct sched *s, const struct profile *pr, const sk_obj *pod, con
 	cache_pod_del(s->cache, key);
 	struct node_info *const *nodes = cache_nodes(s->cache, &n);
 	char **reasons = calloc(n ? n : 1, sizeof *reasons);
-	const sk_sched_node **feasible = calloc(n ? n : 1, sizeof *feasible), **views = calloc(n ? n : 1, sizeof *views);
+	const sk_sched_node **feasible = calloc(n ? n : 1, sizeof *feasible);
 	char reason[REASON_CAP] = "", prefilter[REASON_CAP] = "";
 	int rc = SK_SCHED_ERROR;
 	unsigned char *skip = calloc(pr->n ? pr->n : 1, 1);
 	int *codes = calloc(n ? n : 1, sizeof *codes);
 	char postfilter[REASON_CAP * 2] = "";
-	if (!reasons || !feasible || !views || !skip || !codes)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		views[i] = &nodes[i]->view;
-	cy.pub.nodes = (const sk_sched_node *const *)views;
+	struct binding *b = NULL;
+	cy.pub.nodes = cache_views(s->cache);
 	cy.pub.nnodes = n;
+	if (!reasons || !feasible || !skip || !codes || (n && !cy.pub.nodes))
+		goto out;
 	for (size_t k = 0; k < pr->n; k++) {
 		const struct policy *pol = &pr->v[k];
 		if (!RUNS(pol, PT_PREFILTER, pre_filter))
@@ -349,11 +348,12 @@ void cycle_run(struct sched *s, const struct profile *pr, const sk_obj *pod, con
 			goto out;
 		}
 	}
-	struct binding *b = calloc(1, sizeof *b);
+	b = calloc(1, sizeof *b);
 	if (!b || !(b->key = strdup(key)) || !(b->node = strdup(host->name))) {
 		if (b)
 			free(b->key);
 		free(b);
+		b = NULL;
 		unreserve(pr, pod, host->name);
 		goto out;
 	}
@@ -363,16 +363,7 @@ void cycle_run(struct sched *s, const struct profile *pr, const sk_obj *pod, con
 	/* assumed: the next pods see it on its node before the binding lands */
 	cache_pod_set(s->cache, key, pod, host->name);
 	rc = SK_SCHED_SUCCESS;
-	cycle_end(&cy);
-	for (size_t i = 0; i < n; i++)
-		free(reasons[i]);
-	free(reasons);
-	free(feasible);
-	free(views);
-	free(skip);
-	free(codes);
-	try_bind(b);
-	return;
+	goto out;
 unschedulable:
 	rc = SK_SCHED_UNSCHEDULABLE;
 	char *msg = report_fit_error((const char *const *)reasons, n, *prefilter ? prefilter : NULL,
@@ -386,8 +377,10 @@ out:
 		free(reasons[i]);
 	free(reasons);
 	free(feasible);
-	free(views);
 	free(skip);
 	free(codes);
-	sched_done(s, key, rc);
+	if (b)
+		try_bind(b); /* sched_done follows when it lands */
+	else
+		sched_done(s, key, rc);
 }

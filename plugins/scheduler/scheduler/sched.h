@@ -69,6 +69,8 @@ void cache_pod_del(struct cache *c, const char *key);
 /* every node, for a cycle; valid until the cache changes */
 struct node_info *const *cache_nodes(struct cache *c, size_t *n);
 struct node_info *cache_node(struct cache *c, const char *name);
+/* the same nodes' views, in the same order, as a cycle hands them on */
+const sk_sched_node *const *cache_views(struct cache *c);
 
 /* ---- queue (queue.c) ---- */
 

@@ -83,25 +83,12 @@ static int64_t score(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sc
 	return untolerated;
 }
 
-/* helper.DefaultNormalizeScore(MaxNodeScore, reverse=true): scale by the
- * highest count and flip, so the node with fewest untolerated taints gets
- * 100; when no node has any, every node gets 100. */
-static void normalize(void *ud, sk_sched_cycle *c, const sk_obj *pod, const sk_sched_node *const *nodes,
-                      int64_t *scores, size_t n)
-{
-	(void)ud;
-	(void)c;
-	(void)pod;
-	(void)nodes;
-	sk_sched_default_normalize(scores, n, 1);
-}
-
 static const sk_sched_policy_ops ops = {
 	.size = sizeof ops,
 	.name = "TaintToleration",
 	.filter = filter,
 	.score = score,
-	.normalize = normalize,
+	.normalize = sk_sched_normalize_lowest, /* reversed: the fewest untolerated taints get 100, and every node when none has any */
 };
 
 static int init(sk_plugin *p, sk_err *err) { return sk_register(p, SK_EXT_SCHEDULER, &ops, NULL, err); }

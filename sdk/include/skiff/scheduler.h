@@ -113,6 +113,23 @@ typedef struct sk_sched_policy_ops {
 	int (*bind)(void *ud, const sk_obj *pod, const char *node, sk_done_fn done, void *cb_ud);
 } sk_sched_policy_ops;
 
+/* What a policy kept in the cycle under key; NULL when nothing was, or when
+ * the policy is called without a cycle (a test, another scheduler). */
+static inline void *sk_sched_get(sk_sched_cycle *c, const char *key)
+{
+	return c && c->get ? c->get(c, key) : NULL;
+}
+
+/* Keeps value in the cycle under key, for the later points and nodes of
+ * the same attempt; without a cycle it is destroyed at once. */
+static inline void sk_sched_put(sk_sched_cycle *c, const char *key, void *value, void (*destroy)(void *))
+{
+	if (c && c->put)
+		c->put(c, key, value, destroy);
+	else if (destroy)
+		destroy(value);
+}
+
 /* kube-scheduler's helper.DefaultNormalizeScore: scale so the highest raw
  * score becomes SK_SCHED_MAX_SCORE (all zero stay zero), or with reverse
  * the lowest does (all zero become the maximum). */
@@ -126,6 +143,29 @@ static inline void sk_sched_default_normalize(int64_t *scores, size_t n, int rev
 		int64_t s = max ? SK_SCHED_MAX_SCORE * scores[i] / max : 0;
 		scores[i] = reverse ? SK_SCHED_MAX_SCORE - s : s;
 	}
+}
+
+/* The same, ready to stand in sk_sched_policy_ops.normalize: the highest
+ * raw score becomes SK_SCHED_MAX_SCORE ... */
+static inline void sk_sched_normalize_highest(void *ud, sk_sched_cycle *c, const sk_obj *pod,
+                                              const sk_sched_node *const *nodes, int64_t *scores, size_t n)
+{
+	(void)ud;
+	(void)c;
+	(void)pod;
+	(void)nodes;
+	sk_sched_default_normalize(scores, n, 0);
+}
+
+/* ... or, for scores counting something bad, the lowest does */
+static inline void sk_sched_normalize_lowest(void *ud, sk_sched_cycle *c, const sk_obj *pod,
+                                             const sk_sched_node *const *nodes, int64_t *scores, size_t n)
+{
+	(void)ud;
+	(void)c;
+	(void)pod;
+	(void)nodes;
+	sk_sched_default_normalize(scores, n, 1);
 }
 
 #endif
