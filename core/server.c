@@ -187,6 +187,9 @@ int cmd_server(int argc, char **argv)
 out_controllers:
 	api_watch_stop_all();
 	api_server_free();
+	/* writes still in flight complete into controllers that still run */
+	if (!store_drain(10))
+		LOG_W("writes still in flight after 10 s; their completions may reach stopped controllers");
 	stop_controllers(&ctl);
 	free(ctl.v);
 	free(ctl.ud);

@@ -177,9 +177,12 @@ struct write_ctx {
 	json_t *obj;
 };
 
+static size_t writes_in_flight; /* submitted, callback not yet run */
+
 static void written(void *cb_ud, const sk_err *err, const sk_ds_change *ch)
 {
 	struct write_ctx *w = cb_ud;
+	writes_in_flight--;
 	if (err) {
 		if (w->fn)
 			w->fn(w->ud, err, NULL);
@@ -224,6 +227,7 @@ static void submit(sk_ds_op op, const char *key, json_t *obj, int64_t expect, st
 	w->fn = fn;
 	w->ud = ud;
 	w->obj = obj;
+	writes_in_flight++;
 	size_t len = 0;
 	char *val = NULL;
 	if (obj && !(val = encode(obj, &len))) {
@@ -250,6 +254,14 @@ void store_delete(const char *key, int64_t expect_rev, store_done_fn fn, void *u
 {
 	submit(SK_DS_DELETE, key, NULL, expect_rev, fn, ud);
 }
+
+static int drained(void *ud)
+{
+	(void)ud;
+	return writes_in_flight == 0;
+}
+
+int store_drain(double timeout_s) { return drained(NULL) || sk_loop_run_until(drained, NULL, timeout_s); }
 
 int64_t store_revision(void) { return be ? be->revision(db) : 0; }
 int64_t store_compacted(void) { return be ? be->compacted(db) : 0; }

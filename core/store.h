@@ -15,6 +15,11 @@ typedef void (*store_done_fn)(void *ud, const sk_err *err, json_t *stored);
 int store_open(const char *backend, const char *data_dir, json_t *settings, int64_t history_revisions,
                double compact_interval_s, sk_err *err);
 void store_close(void);
+/* Runs the loop until every write submitted so far (and any its callbacks
+ * submit) has completed, or timeout_s passes; 1 when none is left. At
+ * shutdown this runs before controllers stop, so no write completion
+ * reaches a plugin whose controller has freed its state. */
+int store_drain(double timeout_s);
 int store_get(const char *key, json_t **out, sk_err *err);
 
 /* visit objects under prefix at revision `rev` (0: current), from key `start`

@@ -104,12 +104,6 @@ static void bound(void *ud, const sk_err *err, const sk_obj *stored)
 {
 	(void)stored;
 	struct binding *b = ud;
-	if (!b->s->queue) {
-		/* the scheduler stopped while this binding was in flight (shutdown):
-		 * its cache and queue are gone */
-		binding_free(b);
-		return;
-	}
 	if (err) {
 		sk_log(b->s->p, SK_LOG_INFO, "binding %s to %s failed: %s", b->key, b->node, err->msg);
 		cache_pod_del(b->s->cache, b->key);
