@@ -2,6 +2,8 @@
  * preconditions, dry run, propagation policy, and finalizers (an object
  * with finalizers gets a deletionTimestamp and stays until they are gone). */
 #include "api.h"
+#include "loop.h"
+#include "plugin_host.h"
 #include "err.h"
 #include "json.h"
 #include "keys.h"
@@ -134,6 +136,42 @@ static void done_one(void *ud, const sk_err *err, json_t *stored)
 		api_reply_json(r, code, api_out(r, json_incref(stored)));
 }
 
+/* the kind's graceful deletion period for old (0: none) */
+static int64_t delete_grace(const sk_resource_ops *res, json_t *old, long long requested)
+{
+	if (!API_HAS(res, delete_grace) || !res->delete_grace)
+		return 0;
+	void *ud = NULL;
+	struct call_scope cs;
+	sk_ext_find(SK_EXT_RESOURCE, res->name, &ud);
+	call_begin(&cs, sk_ext_owner(SK_EXT_RESOURCE, res->name));
+	int64_t g = res->delete_grace(ud, O(old), requested);
+	call_end(&cs, "a graceful deletion check");
+	return g;
+}
+
+/* marks old as deleted in `grace` seconds, or sooner than an earlier mark
+ * said; whoever stops the object deletes it (the node agent, for pods) */
+static int mark_graceful(struct del_op *d, json_t *old, int64_t rv, int64_t grace)
+{
+	json_t *next = json_deep_copy(old), *nmd = json_object_get(next, "metadata");
+	json_t *had = json_object_get(nmd, "deletionGracePeriodSeconds");
+	d->accepted = 0; /* Kubernetes answers 200 with the marked pod */
+	if (!json_object_get(nmd, "deletionTimestamp") || (json_is_integer(had) && json_integer_value(had) > grace)) {
+		char when[32];
+		stamp_after(when, grace);
+		json_object_set_new(nmd, "deletionTimestamp", json_string(when));
+		json_object_set_new(nmd, "deletionGracePeriodSeconds", json_integer(grace));
+	}
+	if (d->o.dry_run || json_equal(next, old)) {
+		done_one(d, NULL, next);
+		json_decref(next);
+		return SK_OK;
+	}
+	store_update(d->key, next, rv, done_one, d); /* takes next */
+	return SK_OK;
+}
+
 /* Deletes (or marks for deletion) the stored object old under d->key;
  * completes through done_one. Returns non-zero with err set when it fails
  * before writing. */
@@ -155,6 +193,9 @@ static int delete_object(struct del_op *d, json_t *old, sk_err *err)
 	int rc = api_admission(r, "DELETE", NULL, old, 0, d->o.dry_run, err);
 	if (rc != SK_OK)
 		return rc;
+	int64_t grace = delete_grace(r->res, old, d->o.grace);
+	if (grace > 0)
+		return mark_graceful(d, old, rv, grace);
 	json_t *fin = json_object_get(md, "finalizers");
 	const char *extra = !strcmp(d->o.propagation, "Foreground") ? "foregroundDeletion"
 	                    : !strcmp(d->o.propagation, "Orphan")   ? "orphan"

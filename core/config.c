@@ -626,3 +626,24 @@ int sk_config_load(const char *path, int must_exist, struct sk_config *c, sk_err
 	free(buf);
 	return rc;
 }
+
+int sk_config_disable_plugin(struct sk_config *c, const char *name, sk_err *err)
+{
+	for (size_t i = 0; i < c->n_plugins; i++)
+		if (c->plugins[i].name && !strcmp(c->plugins[i].name, name)) {
+			c->plugins[i].enabled = 0;
+			return SK_OK;
+		}
+	struct sk_plugin_conf *v = realloc(c->plugins, (c->n_plugins + 1) * sizeof *v);
+	if (!v)
+		return sk_fail(err, SK_ENOMEM, "out of memory");
+	c->plugins = v;
+	struct sk_plugin_conf *e = &v[c->n_plugins];
+	memset(e, 0, sizeof *e);
+	if (!(e->name = strdup(name)) || !(e->settings = json_object())) {
+		free(e->name);
+		return sk_fail(err, SK_ENOMEM, "out of memory");
+	}
+	c->n_plugins++;
+	return SK_OK;
+}

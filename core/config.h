@@ -37,6 +37,10 @@ struct sk_config {
 	size_t n_plugins;
 };
 
+/* Turns the named plugin off, as `enabled: false` in plugins.list does
+ * (skiff server --disable-agent). */
+int sk_config_disable_plugin(struct sk_config *c, const char *name, sk_err *err);
+
 /* Fills c with the built-in defaults (c needs no prior state). */
 void sk_config_defaults(struct sk_config *c);
 

@@ -146,6 +146,8 @@ static const struct sk_host table = {
 	.pod_requests = sk_pod_requests,
 	.quantity_of = sk_quantity_of,
 	.obj_key = sk_obj_key,
+	.base64_decode = sk_base64_decode,
+	.base64_encode = sk_base64_encode,
 };
 
 const struct sk_host *sk_host_table(void) { return &table; }

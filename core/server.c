@@ -21,14 +21,17 @@
 void sk_host_set_data_dir(const char *dir);
 
 static const char usage[] =
-	"Usage: skiff server [--config FILE] [--data-dir DIR] [--listen ADDR:PORT]\n"
+	"Usage: skiff server [--config FILE] [--data-dir DIR] [--listen ADDR:PORT] [--disable-agent]\n"
 	"\n"
-	"Runs the control plane. Flags override the config file.\n"
+	"Runs the control plane and, unless told not to, this machine's node agent,\n"
+	"so that one command gives a working single-node cluster. Flags override\n"
+	"the config file.\n"
 	"\n"
 	"  --config FILE      config file (default " DEFAULT_CONFIG "; built-in defaults if absent)\n"
 	"  --data-dir DIR     where state is kept (default /var/lib/skiff)\n"
 	"  --listen ADDR:PORT API address (default 127.0.0.1:6443)\n"
-	"  --log-level L      error, warn, info or debug\n";
+	"  --log-level L      error, warn, info or debug\n"
+	"  --disable-agent    control plane only: this machine runs no pods\n";
 
 struct started {
 	const sk_controller_ops **v;
@@ -90,6 +93,7 @@ static void on_signal(int signo, void *ud)
 int cmd_server(int argc, char **argv)
 {
 	const char *config = NULL, *data_dir = NULL, *listen = NULL, *level = NULL;
+	int no_agent = 0;
 	if (cli_wants_help(argc, argv)) {
 		fputs(usage, stdout);
 		return 0;
@@ -104,6 +108,8 @@ int cmd_server(int argc, char **argv)
 			listen = v;
 		else if ((v = cli_flag(argc, argv, &i, "--log-level")))
 			level = v;
+		else if (!strcmp(argv[i], "--disable-agent"))
+			no_agent = 1;
 		else {
 			fprintf(stderr, "skiff server: unknown argument \"%s\"\n\n%s", argv[i], usage);
 			return 2;
@@ -123,6 +129,11 @@ int cmd_server(int argc, char **argv)
 	if (listen) {
 		free(cfg.listen);
 		cfg.listen = strdup(listen);
+	}
+	if (no_agent && sk_config_disable_plugin(&cfg, "agent", &err) != SK_OK) {
+		fprintf(stderr, "skiff server: %s\n", err.msg);
+		sk_config_free(&cfg);
+		return 1;
 	}
 	int lvl = sk_log_level_parse(level ? level : cfg.log_level);
 	if (lvl < 0) {

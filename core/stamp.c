@@ -18,9 +18,11 @@ void stamp_uid(char out[37])
 	         b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
-void stamp_now(char out[32])
+void stamp_now(char out[32]) { stamp_after(out, 0); }
+
+void stamp_after(char out[32], int64_t seconds)
 {
-	time_t t = (time_t)(sk_clock_now_ms() / 1000);
+	time_t t = (time_t)(sk_clock_now_ms() / 1000 + seconds);
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);

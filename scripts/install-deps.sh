@@ -8,8 +8,8 @@ BUILD_PKGS=(
   libev-dev libmimalloc-dev libhttp-parser-dev libyaml-dev libleveldb-dev libjansson-dev
   libssl-dev libcurl4-openssl-dev libcmocka-dev
 )
-RUN_PKGS=(kubernetes-client)
-TEST_PKGS=(valgrind procps python3-kubernetes etcd-server)
+RUN_PKGS=(kubernetes-client crun runc containernetworking-plugins iproute2 util-linux iptables)
+TEST_PKGS=(valgrind procps python3-kubernetes etcd-server busybox-static curl)
 
 want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${TEST_PKGS[@]}")
 missing=()

@@ -67,6 +67,7 @@ int server_start(struct server *s, const char *dir, const char *config)
 	argv[a++] = s->dir;
 	argv[a++] = "--listen";
 	argv[a++] = listen;
+	argv[a++] = "--disable-agent"; /* made-up nodes only; a node benchmark configures its own */
 	argv[a] = NULL;
 	char logpath[PATH_MAX + 32];
 	snprintf(logpath, sizeof logpath, "%s.log", dir);

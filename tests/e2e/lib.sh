@@ -28,11 +28,15 @@ wait_for() {
 		sleep 0.05
 	done
 }
-# start_server LOG ARGS...: starts skiff server in the background, sets SERVER_PID
+# start_server LOG ARGS...: starts skiff server in the background, sets SERVER_PID.
+# The control plane alone unless SKIFF_AGENT=1: tests of the API and the
+# scheduler use made-up nodes and must not run pods on this machine.
 start_server() {
 	local log=$1
 	shift
-	"$SKIFF" server "$@" >"$log" 2>&1 &
+	local agent=(--disable-agent)
+	[ "${SKIFF_AGENT:-0}" = 1 ] && agent=()
+	"$SKIFF" server "$@" "${agent[@]}" >"$log" 2>&1 &
 	SERVER_PID=$!
 	PIDS+=("$SERVER_PID")
 }

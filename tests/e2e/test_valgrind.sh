@@ -7,7 +7,7 @@
 VG=(valgrind --soname-synonyms=somalloc=*mimalloc* --show-mismatched-frees=no --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite -q)
 
 D="$T/data"
-"${VG[@]}" "$SKIFF" server --data-dir "$D" >"$T/server.log" 2>&1 &
+"${VG[@]}" "$SKIFF" server --data-dir "$D" --disable-agent >"$T/server.log" 2>&1 &
 SERVER_PID=$!
 PIDS+=("$SERVER_PID")
 check "the server starts under valgrind" wait_for 60 grep -q "ready in" "$T/server.log"

@@ -341,8 +341,31 @@ static void row(void *ud, const sk_obj *pod, sk_obj *cells)
 	}
 }
 
+/* Kubernetes' CheckGracefulDelete for pods: a running pod on a node gets
+ * its terminationGracePeriodSeconds (or what the client asked) for the
+ * agent to stop it; a pod never placed, already finished, or placed on a
+ * node that does not exist (nothing would ever stop it: PodGC deletes
+ * those) goes at once. */
+static int64_t delete_grace(void *ud, const sk_obj *pod, int64_t requested)
+{
+	(void)ud;
+	const char *node = sk_obj_get_str(pod, "spec.nodeName"), *phase = sk_obj_get_str(pod, "status.phase");
+	if (!node || !*node || (phase && (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed"))))
+		return 0;
+	sk_obj *n = NULL;
+	sk_err err = {0};
+	if (sk_api_get("", "nodes", NULL, node, &n, &err) != SK_OK)
+		return 0;
+	sk_obj_unref(n);
+	if (requested >= 0)
+		return requested;
+	int64_t g = sk_obj_get_int(pod, "spec.terminationGracePeriodSeconds", 30);
+	return g > 0 ? g : 0;
+}
+
 void kinds_pod(sk_resource_ops *r)
 {
+	r->delete_grace = delete_grace;
 	r->defaults = defaults;
 	r->validate = validate;
 	r->columns = columns;

@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdarg.h>
+#include <stdio.h>
 
 #define SK_ABI_MAJOR 1
 #define SK_ABI_MINOR 0
@@ -61,6 +63,21 @@ typedef struct sk_err {
 	int code;       /* sk_status */
 	char msg[492];  /* NUL-terminated, one line */
 } sk_err;
+
+/* Fills err (when not NULL) with code and a printf-style message; returns
+ * code, so that `return sk_errf(err, SK_EINVALID, "bad %s", x);` fails a call. */
+static inline int sk_errf(sk_err *err, int code, const char *fmt, ...) SK_PRINTF(3, 4);
+static inline int sk_errf(sk_err *err, int code, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+		va_end(ap);
+		err->code = code;
+	}
+	return code;
+}
 
 /* Opaque handles. */
 typedef struct sk_obj sk_obj;           /* a JSON value: object, array, scalar */

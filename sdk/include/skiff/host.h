@@ -181,6 +181,9 @@ struct sk_host {
 	int (*pod_requests)(const sk_obj *pod, unsigned flags, struct sk_resource_amount *out, size_t cap);
 	int (*quantity_of)(const sk_obj *v, sk_quantity *q);
 	sk_obj *(*obj_key)(const sk_obj *o, const char *key);
+	/* base64.h */
+	unsigned char *(*base64_decode)(const char *text, size_t len, size_t *out_len);
+	char *(*base64_encode)(const void *data, size_t len);
 	/* ABI 1.0 ends here; later minors append below. */
 };
 

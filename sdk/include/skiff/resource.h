@@ -92,6 +92,13 @@ typedef struct sk_resource_ops {
 	 * update validation (the action is the validation), retries on a
 	 * concurrent write and answers 201 Success. NULL: not served. */
 	int (*act)(void *ud, const char *subresource, const sk_obj *body, sk_obj *obj, sk_err *err);
+	/* Graceful deletion, as Pods have it: the seconds `obj` gets to stop,
+	 * given the grace period the client asked for (-1: none asked). Above 0
+	 * the host only marks the object (deletionTimestamp now + grace,
+	 * deletionGracePeriodSeconds) and whoever stops it (the node agent)
+	 * deletes it for good; a later delete may shorten the grace, never
+	 * lengthen it. 0, or NULL: deleted at once. */
+	int64_t (*delete_grace)(void *ud, const sk_obj *obj, int64_t requested);
 } sk_resource_ops;
 
 /* Declare types in the notation of sdk/docs/types.md. `label` names the

@@ -10,6 +10,8 @@
 #include <skiff/map.h>
 #include <skiff/selector.h>
 #include <skiff/requests.h>
+#include <skiff/events.h>
+#include <skiff/base64.h>
 #include <skiff/loop.h>
 #include <skiff/data.h>
 #include <skiff/informer.h>
