@@ -28,6 +28,7 @@ struct child {
 	size_t in_len, in_off;
 	size_t limit;
 	int truncated, status, exited, open_pipes;
+	sk_child_output_fn output;
 };
 
 static void finish_if_done(struct child *c)
@@ -70,6 +71,13 @@ static void read_into(struct ev_loop *l, ev_io *w, struct child *c, struct buf *
 	if (n <= 0) {
 		close_io(l, w, c);
 		finish_if_done(c);
+		return;
+	}
+	if (c->output) {
+		struct call_scope s;
+		call_begin(&s, c->p);
+		c->output(c->ud, b == &c->out ? 1 : 2, tmp, (size_t)n);
+		call_end(&s, "child output");
 		return;
 	}
 	size_t keep = (size_t)n;
@@ -159,6 +167,9 @@ int sk_child_spawn(sk_plugin *p, const sk_child_spec *spec, sk_child_fn fn, void
 		return sk_fail(err, SK_EINVALID, "child spec without a program");
 	/* a caller built without timeout_s has none: do not read past its struct */
 	double timeout_s = spec->size >= offsetof(sk_child_spec, timeout_s) + sizeof spec->timeout_s ? spec->timeout_s : 0;
+	int has_streams = spec->size >= offsetof(sk_child_spec, new_session) + sizeof spec->new_session;
+	sk_child_output_fn output = has_streams ? spec->output : NULL;
+	int new_session = has_streams && spec->new_session;
 	int in[2] = {-1, -1}, out[2] = {-1, -1}, er[2] = {-1, -1};
 	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(er, O_CLOEXEC)) {
 		int e = errno;
@@ -189,6 +200,8 @@ int sk_child_spawn(sk_plugin *p, const sk_child_spec *spec, sk_child_fn fn, void
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
 		signal(SIGPIPE, SIG_DFL);
+		if (new_session)
+			setsid();
 		if (spec->cwd && chdir(spec->cwd) != 0)
 			_exit(127);
 		if (spec->envp)
@@ -209,6 +222,7 @@ int sk_child_spawn(sk_plugin *p, const sk_child_spec *spec, sk_child_fn fn, void
 	c->fn = fn;
 	c->ud = ud;
 	c->limit = spec->capture_limit ? spec->capture_limit : (1u << 20);
+	c->output = output;
 	c->in_data = spec->stdin_data;
 	c->in_len = spec->stdin_data ? spec->stdin_len : 0;
 	ev_child_init(&c->cw, on_exit_cb, pid, 0);

@@ -5,6 +5,9 @@
 int cmd_server(int argc, char **argv);
 int cmd_plugin(int argc, char **argv);
 int cmd_kubeconfig(int argc, char **argv);
+/* a command a plugin serves (skiff/command.h); with help set, lists them there */
+#include <stdio.h>
+int cmd_extension(int argc, char **argv, FILE *help);
 
 /* flag parsing shared by subcommands: "--name VALUE" or "--name=VALUE";
  * returns the value and advances *i, or NULL when argv[*i] is not --name */

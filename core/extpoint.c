@@ -5,6 +5,7 @@
 #include "plugin_host.h"
 #include <skiff/admission.h>
 #include <skiff/auth.h>
+#include <skiff/command.h>
 #include <skiff/controller.h>
 #include <skiff/datastore.h>
 #include <skiff/loadbalancer.h>
@@ -41,6 +42,7 @@ static const size_t min_size[SK_EXT_KIND_MAX] = {
 	[SK_EXT_VOLUME] = sizeof(sk_volume_ops),
 	[SK_EXT_LOADBALANCER] = sizeof(sk_loadbalancer_ops),
 	[SK_EXT_DATASTORE] = sizeof(sk_datastore_ops),
+	[SK_EXT_COMMAND] = sizeof(sk_command_ops),
 };
 
 static const char *const kind_names[SK_EXT_KIND_MAX] = {
@@ -55,6 +57,7 @@ static const char *const kind_names[SK_EXT_KIND_MAX] = {
 	[SK_EXT_VOLUME] = "volume",
 	[SK_EXT_LOADBALANCER] = "loadbalancer",
 	[SK_EXT_DATASTORE] = "datastore",
+	[SK_EXT_COMMAND] = "command",
 };
 
 const char *sk_ext_kind_name(sk_ext_kind kind)

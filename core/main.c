@@ -47,6 +47,11 @@ int main(int argc, char **argv)
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		fputs(usage, argc < 2 ? stderr : stdout);
+		if (argc >= 2) {
+			fputs("\nCommands from plugins:\n", stdout);
+			char *self[] = {argv[0], NULL};
+			cmd_extension(1, self, stdout);
+		}
 		return argc < 2 ? 2 : 0;
 	}
 	const char *cmd = argv[1];
@@ -64,6 +69,5 @@ int main(int argc, char **argv)
 		printf("skiff %s (plugin ABI %d.%d)\n", SKIFF_VERSION, SK_ABI_MAJOR, SK_ABI_MINOR);
 		return 0;
 	}
-	fprintf(stderr, "skiff: unknown command \"%s\"\n\n%s", cmd, usage);
-	return 2;
+	return cmd_extension(argc - 1, argv + 1, NULL);
 }

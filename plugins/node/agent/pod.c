@@ -184,8 +184,11 @@ static void archive(struct run *r, struct ctr *c)
 		sk_obj_set_str(t, "terminated.message", c->message, NULL);
 	sk_obj_set_str(t, "terminated.startedAt", c->started_at, NULL);
 	sk_obj_set_str(t, "terminated.finishedAt", c->finished_at, NULL);
-	if (c->id)
-		sk_obj_set_str(t, "terminated.containerID", c->id, NULL);
+	if (c->id) {
+		char cid[300];
+		snprintf(cid, sizeof cid, "%s://%s", r->a->rt->name, c->id);
+		sk_obj_set_str(t, "terminated.containerID", cid, NULL);
+	}
 	sk_obj_unref(c->last_terminated);
 	c->last_terminated = t;
 	if (c->restart_at > sk_monotonic()) {

@@ -36,6 +36,8 @@ typedef struct sk_child_result {
 } sk_child_result;
 
 typedef void (*sk_child_fn)(void *ud, const sk_child_result *res);
+/* output as it arrives: fd 1 or 2, never NULL data (the end is the exit) */
+typedef void (*sk_child_output_fn)(void *ud, int fd, const char *data, size_t len);
 
 typedef struct sk_child_spec {
 	uint32_t size;             /* sizeof(sk_child_spec) */
@@ -46,6 +48,10 @@ typedef struct sk_child_spec {
 	size_t stdin_len;
 	size_t capture_limit;      /* 0: 1 MiB */
 	double timeout_s;          /* 0: none; on expiry SIGKILL */
+	/* set: output goes here as it arrives (a container's log) instead of
+	 * being captured, and the result's out/err are NULL */
+	sk_child_output_fn output;
+	int new_session;           /* non-zero: setsid(), so a terminal's signals to the server miss it */
 } sk_child_spec;
 
 /* thread-safe */

@@ -55,7 +55,8 @@ typedef enum sk_ext_kind {
 	SK_EXT_VOLUME = 9,        /* skiff/volume.h     */
 	SK_EXT_LOADBALANCER = 10, /* skiff/loadbalancer.h */
 	SK_EXT_DATASTORE = 11,    /* skiff/datastore.h  */
-	SK_EXT_KIND_MAX = 12,
+	SK_EXT_COMMAND = 12,      /* skiff/command.h    */
+	SK_EXT_KIND_MAX = 13,
 } sk_ext_kind;
 
 /* Every ops struct begins with these two fields. */

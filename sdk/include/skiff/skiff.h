@@ -21,6 +21,7 @@
 #include <skiff/auth.h>
 #include <skiff/admission.h>
 #include <skiff/controller.h>
+#include <skiff/command.h>
 #include <skiff/scheduler.h>
 #include <skiff/runtime.h>
 #include <skiff/network.h>
