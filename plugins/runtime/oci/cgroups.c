@@ -7,7 +7,9 @@
  * kill is counted where the limit was hit). Works on cgroup v1 (and v1/v2
  * hybrids, where the v1 controllers count) and on a pure v2 host. */
 #include "oci.h"
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,13 +182,29 @@ long cgroup_oom_kills(const char *path)
 	return n;
 }
 
-static void rmdir_tree(const char *dir)
+/* whatever is still in the cgroup is ours and unsupervised: it goes */
+static void kill_members(const char *dir)
+{
+	char path[4500];
+	snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+	FILE *f = fopen(path, "r");
+	long pid;
+	while (f && fscanf(f, "%ld", &pid) == 1)
+		if (pid > 1)
+			kill((pid_t)pid, SIGKILL);
+	if (f)
+		fclose(f);
+}
+
+static void rmdir_tree(const char *dir, int patient)
 {
 	/* the tool's own cgroup below ours, then ours; a cgroup is removed
 	 * with rmdir once no process is left in it */
 	char child[4500];
 	snprintf(child, sizeof child, "%s/ctr", dir);
-	for (int i = 0; i < 50; i++) {
+	kill_members(child);
+	kill_members(dir);
+	for (int i = 0; i < (patient ? 50 : 1); i++) {
 		rmdir(child);
 		if (rmdir(dir) == 0 || errno == ENOENT)
 			return;
@@ -195,12 +213,12 @@ static void rmdir_tree(const char *dir)
 	}
 }
 
-void cgroup_remove(const char *path)
+static void remove_in(const char *path, int patient)
 {
 	char dir[4400];
 	if (unified()) {
 		snprintf(dir, sizeof dir, ROOT "%s", path);
-		rmdir_tree(dir);
+		rmdir_tree(dir, patient);
 		return;
 	}
 	static const char *const all[] = {"memory", "cpu", "cpuacct", "pids", "cpuset", "blkio", "devices",
@@ -209,6 +227,26 @@ void cgroup_remove(const char *path)
 	for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
 		snprintf(dir, sizeof dir, ROOT "/%s%s", all[i], path);
 		if (access(dir, F_OK) == 0)
-			rmdir_tree(dir);
+			rmdir_tree(dir, patient);
 	}
+}
+
+void cgroup_remove(const char *path) { remove_in(path, 1); }
+
+void cgroup_sweep(const char *parent)
+{
+	char dir[4400];
+	snprintf(dir, sizeof dir, unified() ? ROOT "%s" : ROOT "/memory%s", parent);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.' || e->d_type != DT_DIR)
+			continue;
+		char child[4700];
+		snprintf(child, sizeof child, "%s/%s", parent, e->d_name);
+		remove_in(child, 1);
+	}
+	if (d)
+		closedir(d);
+	remove_in(parent, 0); /* only when nothing else of ours is left */
 }

@@ -69,8 +69,10 @@ void cgroup_base(char *out, size_t cap);
 int cgroup_create(const char *path, const sk_obj *resources, int64_t pids_limit, sk_err *err);
 /* the OOM kills counted in path so far; thread-safe */
 long cgroup_oom_kills(const char *path);
-/* removes path everywhere, waiting briefly for it to empty; thread-safe */
+/* removes path everywhere, killing what is left in it; thread-safe */
 void cgroup_remove(const char *path);
+/* removes every container cgroup under parent, then parent if it is empty */
+void cgroup_sweep(const char *parent);
 
 /* ---- bundle.c ---- */
 /* writes dir/config.json for the container; thread-safe */

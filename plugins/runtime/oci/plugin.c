@@ -168,11 +168,11 @@ static void sweep(void)
 	}
 	if (d)
 		closedir(d);
-	/* our parent cgroup, once empty */
+	/* container cgroups whose directories are gone, then our parent */
 	char base[4096], cg[4400];
 	cgroup_base(base, sizeof base);
 	snprintf(cg, sizeof cg, "%s/skiff", strcmp(base, "/") ? base : "");
-	cgroup_remove(cg);
+	cgroup_sweep(cg);
 }
 
 static void watch(void *ud, sk_runtime_event_fn fn, void *cb_ud)
