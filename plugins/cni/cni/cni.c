@@ -14,6 +14,7 @@
  *   bridge: skiff0                           the default network's bridge
  */
 #include <skiff/skiff.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,9 +75,10 @@ static sk_obj *read_cache(const char *path)
 	return sk_obj_parse(buf, n, &e);
 }
 
-static void write_cache(const char *path, const sk_obj *result, const sk_obj *list)
+static void write_cache(const char *path, const sk_obj *result, const sk_obj *list, const sk_obj *att)
 {
 	sk_obj *doc = sk_obj_new_object();
+	sk_obj_set(doc, "attachment", (sk_obj *)att, NULL);
 	sk_obj_set(doc, "result", (sk_obj *)result, NULL);
 	sk_obj_set(doc, "config", (sk_obj *)list, NULL);
 	char *text = sk_obj_dump(doc, 0), tmp[4200];
@@ -157,7 +159,7 @@ static void finish(struct op *o, const sk_err *err)
 	char path[4400];
 	cache_path(o->att, o->list, path, sizeof path);
 	if (!err && o->verb == ADD)
-		write_cache(path, o->prev, o->list);
+		write_cache(path, o->prev, o->list, o->att);
 	if (o->verb == DEL)
 		remove(path);
 	if (o->verb == DEL && o->first_err.code)
@@ -323,6 +325,53 @@ static void check(void *ud, const sk_obj *att, sk_done_fn done, void *cb_ud)
 	start(CHECK, att, done, cb_ud);
 }
 
+static void released(void *ud, const sk_err *err, const sk_obj *res)
+{
+	(void)res;
+	if (err)
+		sk_log(C.p, SK_LOG_WARN, "releasing a network attachment left by an earlier run: %s", err->msg);
+	free(ud);
+}
+
+/* Attachments a server that ended with pods running left behind: their
+ * containers are gone (the runtime swept them), so their addresses and
+ * firewall rules go too. */
+static sk_timer *leftovers;
+
+static void release_leftovers(void *ud)
+{
+	(void)ud;
+	sk_timer_stop(leftovers);
+	leftovers = NULL;
+	DIR *d = opendir(C.cache);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (l < 6 || strcmp(e->d_name + l - 5, ".json"))
+			continue;
+		char path[4400];
+		snprintf(path, sizeof path, "%s/%s", C.cache, e->d_name);
+		sk_obj *doc = read_cache(path);
+		sk_obj *att = doc ? sk_obj_copy(sk_obj_get(doc, "attachment")) : NULL;
+		sk_obj_unref(doc);
+		if (!att) {
+			remove(path);
+			continue;
+		}
+		/* after a crash the namespace may still be there: with it, plugins
+		 * remove everything (bridge's ipMasq rules need it) */
+		const char *ns = sk_obj_get_str(att, "netns");
+		if (!ns || access(ns, F_OK) != 0)
+			sk_obj_set_str(att, "netns", "", NULL);
+		sk_log(C.p, SK_LOG_INFO, "releasing the network of container %s, left by an earlier run",
+		       sk_obj_get_str(att, "containerID"));
+		start(DEL, att, released, strdup(path));
+		sk_obj_unref(att);
+	}
+	if (d)
+		closedir(d);
+}
+
 static const sk_network_ops ops = {
 	.size = sizeof ops,
 	.name = "cni",
@@ -366,12 +415,17 @@ static int init(sk_plugin *p, sk_err *err)
 	snprintf(C.cache, sizeof C.cache, "%s/results", sk_plugin_state_dir(p));
 	if (mkdir(C.cache, 0700) != 0 && errno != EEXIST)
 		return sk_errf(err, SK_EIO, "cni: cannot create %s: %s", C.cache, strerror(errno));
+	/* once the loop runs: a command loading this plugin runs none */
+	leftovers = sk_timer_start(p, 0, 0, release_leftovers, NULL);
 	return sk_register(p, SK_EXT_NETWORK, &ops, NULL, err);
 }
 
 static void fini(sk_plugin *p)
 {
 	(void)p;
+	if (leftovers)
+		sk_timer_stop(leftovers);
+	leftovers = NULL;
 	sk_obj_unref(C.conflist);
 	C.conflist = NULL;
 }

@@ -167,16 +167,22 @@ int cgroup_create(const char *path, const sk_obj *resources, int64_t pids_limit,
 long cgroup_oom_kills(const char *path)
 {
 	char file[4400], line[256];
+	/* v2 counts a kill in every ancestor of the victim's cgroup, ours
+	 * included. v1 counts it only in the victim's own, the tool's, which is
+	 * gone by now: there the limit being hit (failcnt) is what we know, and
+	 * the caller pairs it with the SIGKILL */
 	if (unified())
 		snprintf(file, sizeof file, ROOT "%s/memory.events", path);
 	else
-		snprintf(file, sizeof file, ROOT "/memory%s/memory.oom_control", path);
+		snprintf(file, sizeof file, ROOT "/memory%s/memory.failcnt", path);
 	FILE *f = fopen(file, "r");
 	long n = 0;
 	if (!f)
 		return 0;
 	while (fgets(line, sizeof line, f))
-		if (!strncmp(line, "oom_kill ", 9))
+		if (!unified())
+			n = strtol(line, NULL, 10);
+		else if (!strncmp(line, "oom_kill ", 9))
 			n = strtol(line + 9, NULL, 10);
 	fclose(f);
 	return n;

@@ -274,10 +274,8 @@ static void exited(void *ud, const sk_child_result *res)
 	c->exit_code = res->term_signal ? 128 + res->term_signal : res->exit_code;
 	char tool_err[512];
 	tool_complaint(c, tool_err, sizeof tool_err);
-	if (cgroup_oom_kills(c->cgroup) > 0) {
+	if (c->exit_code == 128 + SIGKILL && cgroup_oom_kills(c->cgroup) > 0) {
 		snprintf(c->reason, sizeof c->reason, "OOMKilled");
-		if (c->exit_code == 0)
-			c->exit_code = 137;
 	} else if (*tool_err) {
 		/* the tool could not start the process: what it said is the message */
 		snprintf(c->reason, sizeof c->reason, "StartError");

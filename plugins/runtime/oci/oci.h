@@ -67,7 +67,8 @@ void cgroup_base(char *out, size_t cap);
 /* creates path (relative to every hierarchy's root) with the limits of
  * resources ({"limits": {...}, "requests": {...}}); thread-safe */
 int cgroup_create(const char *path, const sk_obj *resources, int64_t pids_limit, sk_err *err);
-/* the OOM kills counted in path so far; thread-safe */
+/* the OOM kills counted in path so far (v1: times its memory limit was
+ * hit, to be read with a SIGKILL exit); thread-safe */
 long cgroup_oom_kills(const char *path);
 /* removes path everywhere, killing what is left in it; thread-safe */
 void cgroup_remove(const char *path);

@@ -89,7 +89,10 @@ void oci_run_sandbox(void *ud, const sk_obj *pod, sk_done_fn done, void *cb_ud)
 	struct sandbox *sb = calloc(1, sizeof *sb);
 	char id[80], hostname[128];
 	const char *uid = sk_obj_get_str(pod, "metadata.uid");
-	snprintf(id, sizeof id, "%.8s%06llx", uid ? uid : "pod", (unsigned long long)++O.seq & 0xffffff);
+	/* unique across restarts too: CNI keys its firewall chains and its
+	 * address leases by it, and an earlier run's may still be released */
+	snprintf(id, sizeof id, "%.8s%011llx%04llx", uid ? uid : "pod", (unsigned long long)sk_clock_now_ms() & 0xfffffffffffull,
+	         (unsigned long long)++O.seq & 0xffff);
 	const char *name = sk_obj_get_str(pod, "metadata.name"), *hn = sk_obj_get_str(pod, "spec.hostname");
 	snprintf(hostname, sizeof hostname, "%.63s", hn ? hn : name ? name : "pod");
 	if (!sb || !(sb->id = strdup(id))) {
