@@ -2,9 +2,12 @@
 # From a fresh Debian 12 machine, as root: install what is missing, build,
 # install skiff under PREFIX (default /usr/local), and start the server with
 # its default plugins on DATA_DIR (default /var/lib/skiff), in the
-# background. Shows what it loaded, then applies the example app
-# (examples/hello-app.yaml) with kubectl. Safe to run again: a server it
-# started before is stopped first.
+# background, with its node agent: pods run on this machine with crun (or
+# runc) and a CNI bridge. The example images (nginx, busybox) are built
+# from Debian's packages and imported into the image store first
+# (scripts/images.sh). Shows what it loaded, then applies the example app
+# (examples/hello-app.yaml) with kubectl and waits for its pod to serve.
+# Safe to run again: a server it started before is stopped first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PREFIX=${PREFIX:-/usr/local}
@@ -23,6 +26,7 @@ if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
 	for _ in $(seq 100); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.1; done
 fi
 mkdir -p "$DATA_DIR/run"
+SKIFF="$PREFIX/bin/skiff" ./scripts/images.sh import "$DATA_DIR"
 nohup "$PREFIX/bin/skiff" server --data-dir "$DATA_DIR" >>"$LOG" 2>&1 </dev/null &
 echo $! >"$pidfile"
 for _ in $(seq 100); do
@@ -37,6 +41,9 @@ grep "ready in" "$LOG" | tail -1
 export KUBECONFIG="$DATA_DIR/kubeconfig.yaml"
 for _ in $(seq 100); do kubectl get ns default >/dev/null 2>&1 && break; sleep 0.1; done
 kubectl apply -f examples/hello-app.yaml
-kubectl get all -n hello
+kubectl wait -n hello --for=condition=Ready pod/hello-web --timeout=60s
+kubectl get all -n hello -o wide
+ip=$(kubectl get pod -n hello hello-web -o jsonpath='{.status.podIP}')
+echo "hello-web serves on its pod IP: curl http://$ip/ ->" "$(curl -s -m 5 "http://$ip/" | grep -o '<title>.*</title>')"
 echo "kubectl: export KUBECONFIG=$KUBECONFIG   (or: skiff kubeconfig --data-dir $DATA_DIR > ~/.kube/config)"
 echo "log: $LOG   stop: kill \$(cat $pidfile)"
