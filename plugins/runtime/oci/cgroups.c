@@ -54,31 +54,6 @@ void cgroup_base(char *out, size_t cap)
 	fclose(f);
 }
 
-static int write_file(const char *dir, const char *file, const char *value)
-{
-	char path[4400];
-	snprintf(path, sizeof path, "%s/%s", dir, file);
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return -1;
-	int ok = fputs(value, f) >= 0;
-	return fclose(f) == 0 && ok ? 0 : -1;
-}
-
-static int mkdirs(const char *path)
-{
-	char tmp[4400];
-	snprintf(tmp, sizeof tmp, "%s", path);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = 0;
-			if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 struct limits {
 	int64_t memory;     /* bytes, 0: none */
 	int64_t cpu_milli;  /* limit, 0: none */
@@ -114,52 +89,52 @@ int cgroup_create(const char *path, const sk_obj *resources, int64_t pids_limit,
 	char dir[4400], v[64];
 	if (unified()) {
 		snprintf(dir, sizeof dir, ROOT "%s", path);
-		if (mkdirs(dir) != 0)
+		if (oci_mkdirs(dir) != 0)
 			return sk_errf(err, SK_EIO, "cannot create cgroup %s: %s", dir, strerror(errno));
 		if (l.memory > 0) {
 			snprintf(v, sizeof v, "%lld", (long long)l.memory);
-			if (write_file(dir, "memory.max", v) != 0)
+			if (oci_write_file(dir, "memory.max", v) != 0)
 				return fail_write(dir, "memory.max", err);
 		}
 		if (l.cpu_milli > 0) {
 			snprintf(v, sizeof v, "%lld 100000", (long long)(l.cpu_milli * 100));
-			if (write_file(dir, "cpu.max", v) != 0)
+			if (oci_write_file(dir, "cpu.max", v) != 0)
 				return fail_write(dir, "cpu.max", err);
 		}
 		if (pids_limit > 0) {
 			snprintf(v, sizeof v, "%lld", (long long)pids_limit);
-			write_file(dir, "pids.max", v);
+			oci_write_file(dir, "pids.max", v);
 		}
 		return SK_OK;
 	}
 	static const char *const hierarchies[] = {"memory", "cpu", "cpuacct", "pids"};
 	for (size_t i = 0; i < sizeof hierarchies / sizeof *hierarchies; i++) {
 		snprintf(dir, sizeof dir, ROOT "/%s%s", hierarchies[i], path);
-		if (access(ROOT, F_OK) == 0 && mkdirs(dir) != 0 && i == 0)
+		if (access(ROOT, F_OK) == 0 && oci_mkdirs(dir) != 0 && i == 0)
 			return sk_errf(err, SK_EIO, "cannot create cgroup %s: %s", dir, strerror(errno));
 	}
 	if (l.memory > 0) {
 		snprintf(dir, sizeof dir, ROOT "/memory%s", path);
 		snprintf(v, sizeof v, "%lld", (long long)l.memory);
-		if (write_file(dir, "memory.limit_in_bytes", v) != 0)
+		if (oci_write_file(dir, "memory.limit_in_bytes", v) != 0)
 			return fail_write(dir, "memory.limit_in_bytes", err);
-		write_file(dir, "memory.swappiness", "0"); /* a limit the kernel enforces, not one swap hides */
+		oci_write_file(dir, "memory.swappiness", "0"); /* a limit the kernel enforces, not one swap hides */
 	}
 	snprintf(dir, sizeof dir, ROOT "/cpu%s", path);
 	if (l.cpu_milli > 0) {
 		snprintf(v, sizeof v, "%lld", (long long)(l.cpu_milli * 100));
-		if (write_file(dir, "cpu.cfs_period_us", "100000") != 0 || write_file(dir, "cpu.cfs_quota_us", v) != 0)
+		if (oci_write_file(dir, "cpu.cfs_period_us", "100000") != 0 || oci_write_file(dir, "cpu.cfs_quota_us", v) != 0)
 			return fail_write(dir, "cpu.cfs_quota_us", err);
 	}
 	if (l.shares_milli > 0) {
 		int64_t shares = l.shares_milli * 1024 / 1000;
 		snprintf(v, sizeof v, "%lld", (long long)(shares < 2 ? 2 : shares));
-		write_file(dir, "cpu.shares", v);
+		oci_write_file(dir, "cpu.shares", v);
 	}
 	if (pids_limit > 0) {
 		snprintf(dir, sizeof dir, ROOT "/pids%s", path);
 		snprintf(v, sizeof v, "%lld", (long long)pids_limit);
-		write_file(dir, "pids.max", v);
+		oci_write_file(dir, "pids.max", v);
 	}
 	return SK_OK;
 }

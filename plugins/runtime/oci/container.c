@@ -109,20 +109,6 @@ static void created(void *ud)
 	sk_obj_unref(r);
 }
 
-static int mkdir_parents(const char *file)
-{
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s", file);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = 0;
-			if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	return 0;
-}
-
 void oci_create_container(void *ud, const char *sandbox_id, const sk_obj *config, sk_done_fn done, void *cb_ud)
 {
 	(void)ud;
@@ -149,7 +135,9 @@ void oci_create_container(void *ud, const char *sandbox_id, const sk_obj *config
 	const char *log = sk_obj_get_str(config, "logPath");
 	if (log) {
 		snprintf(c->log_path, sizeof c->log_path, "%s", log);
-		if (mkdir_parents(log) == 0)
+		char logdir[4096];
+		snprintf(logdir, sizeof logdir, "%.*s", (int)(strrchr(log, '/') ? strrchr(log, '/') - log : 0), log);
+		if (!*logdir || oci_mkdirs(logdir) == 0)
 			c->log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 	}
 	c->config = sk_obj_copy(config);

@@ -31,20 +31,6 @@ static int sha256_file(const char *path, char hex[65])
 	return 0;
 }
 
-static int mkdirs(const char *path)
-{
-	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s", path);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = 0;
-			if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 /* OCI whiteouts (.wh.NAME, .wh..wh..opq) as overlayfs reads them */
 static int whiteout(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -78,7 +64,7 @@ static int add_layer(const char *images, const char *file, char hex[65], int64_t
 		return 0; /* shared with an image imported before */
 	snprintf(tmp, sizeof tmp, "%s/layers/.tmp-%s-%d", images, hex, (int)getpid());
 	oci_rmrf(tmp);
-	if (mkdirs(tmp) != 0) {
+	if (oci_mkdirs(tmp) != 0) {
 		fprintf(stderr, "skiff image: cannot create %s: %s\n", tmp, strerror(errno));
 		return -1;
 	}
@@ -242,7 +228,7 @@ static int import(const char *images, const char *file, const char *ref)
 		fprintf(stderr, "skiff image: cannot read %s: %s\n", file, strerror(errno));
 		return 1;
 	}
-	if (mkdirs(dir) != 0 || mkdirs(refs) != 0) {
+	if (oci_mkdirs(dir) != 0 || oci_mkdirs(refs) != 0) {
 		fprintf(stderr, "skiff image: cannot create %s: %s\n", dir, strerror(errno));
 		return 1;
 	}

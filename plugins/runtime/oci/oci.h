@@ -6,6 +6,7 @@
  *   cgroups.c        the container's cgroup under the agent's own, limits, OOM kill counts
  *   bundle.c         a container's OCI bundle: overlay rootfs over shared layers, config.json
  *   container.c      create, start (the tool in the foreground, its output logged), stop, remove, status
+ *   files.c          small file-system steps (write a file, make dirs, remove a tree)
  *   plugin.c         settings, which tool and how to run it on this host, the ops table
  *
  * Everything runs on the loop; blocking work (mounts, cgroup files, tool
@@ -100,8 +101,13 @@ void oci_tool_argv(const char **v, const char *const *args);
 /* runs argv and waits (for commands and start-up only: it blocks); its
  * stdout into out (cap bytes) when out is set; returns its exit status */
 int oci_run_sync(const char *const *argv, char *out, size_t cap);
-/* removes a tree without crossing into other file systems; blocks */
+/* ---- files.c (blocking) ---- */
+/* removes a tree without crossing into other file systems */
 void oci_rmrf(const char *dir);
+/* dir/name holding text, whole; 0 or -1 */
+int oci_write_file(const char *dir, const char *name, const char *text);
+/* a directory and its parents; 0 or -1 */
+int oci_mkdirs(const char *path);
 /* done(cb_ud, NULL, {}) or done(cb_ud, err) */
 void oci_reply(sk_done_fn done, void *cb_ud, const sk_err *err);
 #endif

@@ -63,14 +63,6 @@ int oci_run_sync(const char *const *argv, char *out, size_t cap)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-void oci_rmrf(const char *dir) { nftw(dir, rm_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT); }
-
 void oci_reply(sk_done_fn done, void *cb_ud, const sk_err *err)
 {
 	if (err) {

@@ -17,17 +17,6 @@ static const char *const ns_names[] = {"net", "ipc", "uts"};
 
 struct sandbox *sandbox_get(const char *id) { return id ? sk_map_get(O.sandboxes, id) : NULL; }
 
-static int put_file(const char *dir, const char *name, const char *text)
-{
-	char path[4400];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return -1;
-	int ok = fputs(text, f) >= 0;
-	return fclose(f) == 0 && ok ? 0 : -1;
-}
-
 static void copy_resolv_conf(const char *dir)
 {
 	char buf[8192] = "";
@@ -36,7 +25,7 @@ static void copy_resolv_conf(const char *dir)
 	if (f)
 		fclose(f);
 	buf[n] = 0;
-	put_file(dir, "resolv.conf", buf);
+	oci_write_file(dir, "resolv.conf", buf);
 }
 
 struct pending {
@@ -108,8 +97,8 @@ void oci_run_sandbox(void *ud, const sk_obj *pod, sk_done_fn done, void *cb_ud)
 	snprintf(hosts, sizeof hosts,
 	         "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
 	sk_err e = {0};
-	if (mkdir(sb->dir, 0755) != 0 || mkdir(nsdir, 0755) != 0 || put_file(sb->dir, "hostname", hostname) != 0 ||
-	    put_file(sb->dir, "hosts", hosts) != 0) {
+	if (mkdir(sb->dir, 0755) != 0 || mkdir(nsdir, 0755) != 0 || oci_write_file(sb->dir, "hostname", hostname) != 0 ||
+	    oci_write_file(sb->dir, "hosts", hosts) != 0) {
 		sk_errf(&e, SK_EIO, "cannot create %s: %s", sb->dir, strerror(errno));
 		sandbox_free(sb);
 		done(cb_ud, &e, NULL);
@@ -125,7 +114,7 @@ void oci_run_sandbox(void *ud, const sk_obj *pod, sk_done_fn done, void *cb_ud)
 	char args[3][4500];
 	for (int i = 0; i < 3; i++) {
 		snprintf(args[i], sizeof args[i], "%s/%s", nsdir, ns_names[i]);
-		put_file(nsdir, ns_names[i], "");
+		oci_write_file(nsdir, ns_names[i], "");
 		char opt[4500];
 		snprintf(opt, sizeof opt, "--%s=%s", ns_names[i], args[i]);
 		snprintf(args[i], sizeof args[i], "%s", opt);

@@ -103,34 +103,7 @@ static void logged(void *ud, const sk_err *err, const sk_obj *stored)
 
 void report_event(struct sched *s, const sk_obj *pod, const char *type, const char *reason, const char *message)
 {
-	char now[32], name[300];
-	sk_clock_rfc3339(now, sizeof now);
-	const char *pname = sk_obj_get_str(pod, "metadata.name"), *ns = sk_obj_get_str(pod, "metadata.namespace");
-	/* as client-go's recorder names events: the object's name and the time */
-	snprintf(name, sizeof name, "%s.%" PRIx64, pname, (uint64_t)sk_clock_now_ms() * 1000000u + s->scheduled + s->failed);
-	sk_obj *ev = sk_obj_new_object();
-	sk_obj_set_str(ev, "apiVersion", "v1", NULL);
-	sk_obj_set_str(ev, "kind", "Event", NULL);
-	sk_obj_set_str(ev, "metadata.name", name, NULL);
-	sk_obj_set_str(ev, "metadata.namespace", ns, NULL);
-	sk_obj_set_str(ev, "involvedObject.kind", "Pod", NULL);
-	sk_obj_set_str(ev, "involvedObject.apiVersion", "v1", NULL);
-	sk_obj_set_str(ev, "involvedObject.namespace", ns, NULL);
-	sk_obj_set_str(ev, "involvedObject.name", pname, NULL);
-	if (sk_obj_get_str(pod, "metadata.uid"))
-		sk_obj_set_str(ev, "involvedObject.uid", sk_obj_get_str(pod, "metadata.uid"), NULL);
-	if (sk_obj_get_str(pod, "metadata.resourceVersion"))
-		sk_obj_set_str(ev, "involvedObject.resourceVersion", sk_obj_get_str(pod, "metadata.resourceVersion"), NULL);
-	sk_obj_set_str(ev, "reason", reason, NULL);
-	sk_obj_set_str(ev, "message", message, NULL);
-	sk_obj_set_str(ev, "type", type, NULL);
-	sk_obj_set_str(ev, "source.component", "default-scheduler", NULL);
-	sk_obj_set_str(ev, "reportingComponent", "default-scheduler", NULL);
-	sk_obj_set_str(ev, "firstTimestamp", now, NULL);
-	sk_obj_set_str(ev, "lastTimestamp", now, NULL);
-	sk_obj_set_int(ev, "count", 1, NULL);
-	sk_api_create(s->p, "", "events", ns, ev, logged, s);
-	sk_obj_unref(ev);
+	sk_event_emit(s->p, pod, "Pod", "v1", type, reason, message, "default-scheduler", NULL);
 }
 
 void report_scheduled(struct sched *s, const sk_obj *pod, const char *node)
