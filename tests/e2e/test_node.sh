@@ -35,6 +35,8 @@ restore_host() {
 trap restore_host EXIT
 
 mkdir -p "$D"
+CG=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3}' /proc/self/cgroup)
+CG_BEFORE=$(ls -d /sys/fs/cgroup/memory${CG%/}/skiff-* 2>/dev/null)
 check "test images are built and imported" env SKIFF="$SKIFF" bash "$ROOT/scripts/images.sh" import "$D"
 cat >"$T/config.yaml" <<EOF
 plugins:
@@ -157,7 +159,7 @@ check "its IP is free again" bash -c "! ls '$D'/plugins/cni/ipam/*/ | grep -qx '
 check "no mount of it is left" bash -c "! findmnt -rn -o TARGET | grep -q '$D/plugins/oci/containers/${UID_NGINX:0:8}'"
 cg=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3}' /proc/$SERVER_PID/cgroup)
 check "its containers' cgroups are gone (under the agent's own cgroup $cg)" \
-	bash -c "! ls /sys/fs/cgroup/memory$cg/skiff 2>/dev/null | grep -q '^${UID_NGINX:0:8}'"
+	bash -c "! ls /sys/fs/cgroup/memory${cg%/}/skiff-*/ 2>/dev/null | grep -q '^${UID_NGINX:0:8}'"
 kubectl delete pod --all --grace-period=1 --timeout=60s >/dev/null 2>&1
 
 # ---- shutdown ----
@@ -167,4 +169,4 @@ check "the server stops cleanly" test $? -eq 0
 SERVER_PID=
 check "no container of it is left running" bash -c "! pgrep -f '^(crun|runc) .*$D/plugins/oci' >/dev/null"
 check "no mount under its data dir is left" bash -c "! findmnt -rn -o TARGET | grep -q '^$D'"
-check "no cgroup of its containers is left" bash -c "! ls -d /sys/fs/cgroup/memory$cg/skiff 2>/dev/null"
+check "no cgroup of its containers is left" test "$(ls -d /sys/fs/cgroup/memory${CG%/}/skiff-* 2>/dev/null)" = "$CG_BEFORE"

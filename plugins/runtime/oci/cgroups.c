@@ -19,6 +19,18 @@
 
 #define ROOT "/sys/fs/cgroup"
 
+void cgroup_parent(char *out, size_t cap)
+{
+	/* one parent per server (its state dir), so that two servers on one
+	 * host, each sweeping what it left, never touch each other's */
+	uint32_t h = 2166136261u;
+	for (const char *c = O.root; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	char base[4096];
+	cgroup_base(base, sizeof base);
+	snprintf(out, cap, "%s/skiff-%08x", strcmp(base, "/") ? base : "", h);
+}
+
 static int unified(void)
 {
 	return access(ROOT "/cgroup.controllers", F_OK) == 0;

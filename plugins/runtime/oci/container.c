@@ -129,9 +129,9 @@ void oci_create_container(void *ud, const char *sandbox_id, const sk_obj *config
 	snprintf(c->id, sizeof c->id, "%s-%llu", c->sandbox, (unsigned long long)++O.seq);
 	snprintf(c->dir, sizeof c->dir, "%s/containers/%s", O.root, c->id);
 	snprintf(c->rootfs, sizeof c->rootfs, "%s/rootfs", c->dir);
-	char base[4096];
-	cgroup_base(base, sizeof base);
-	snprintf(c->cgroup, sizeof c->cgroup, "%s/skiff/%s", strcmp(base, "/") ? base : "", c->id);
+	char parent[4096];
+	cgroup_parent(parent, sizeof parent);
+	snprintf(c->cgroup, sizeof c->cgroup, "%s/%s", parent, c->id);
 	const char *log = sk_obj_get_str(config, "logPath");
 	if (log) {
 		snprintf(c->log_path, sizeof c->log_path, "%s", log);

@@ -65,6 +65,8 @@ struct sandbox *sandbox_get(const char *id);
 /* ---- cgroups.c ---- */
 /* the agent's own cgroup (the memory hierarchy's on v1), where containers go */
 void cgroup_base(char *out, size_t cap);
+/* this server's parent of its containers' cgroups: <base>/skiff-<hash of its state dir> */
+void cgroup_parent(char *out, size_t cap);
 /* creates path (relative to every hierarchy's root) with the limits of
  * resources ({"limits": {...}, "requests": {...}}); thread-safe */
 int cgroup_create(const char *path, const sk_obj *resources, int64_t pids_limit, sk_err *err);

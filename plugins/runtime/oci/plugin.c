@@ -135,8 +135,8 @@ static void sweep(void)
 		oci_run_sync(v, NULL, 0);
 		snprintf(path, sizeof path, "%s/%s/rootfs", dir, e->d_name);
 		bundle_unmount(path);
-		cgroup_base(base, sizeof base);
-		snprintf(cg, sizeof cg, "%s/skiff/%s", strcmp(base, "/") ? base : "", e->d_name);
+		cgroup_parent(base, sizeof base);
+		snprintf(cg, sizeof cg, "%s/%s", base, e->d_name);
 		cgroup_remove(cg);
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 		oci_rmrf(path);
@@ -161,10 +161,9 @@ static void sweep(void)
 	if (d)
 		closedir(d);
 	/* container cgroups whose directories are gone, then our parent */
-	char base[4096], cg[4400];
-	cgroup_base(base, sizeof base);
-	snprintf(cg, sizeof cg, "%s/skiff", strcmp(base, "/") ? base : "");
-	cgroup_sweep(cg);
+	char parent[4096];
+	cgroup_parent(parent, sizeof parent);
+	cgroup_sweep(parent);
 }
 
 static void watch(void *ud, sk_runtime_event_fn fn, void *cb_ud)
