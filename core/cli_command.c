@@ -32,15 +32,11 @@ static int load(struct sk_config *cfg, sk_err *err)
 	return 0;
 }
 
-struct listing {
-	FILE *out;
-};
-
 static int list_one(void *ud, const void *ops, void *ops_ud, const char *owner)
 {
 	(void)ops_ud;
 	const sk_command_ops *c = ops;
-	fprintf(((struct listing *)ud)->out, "  %-11s %s (plugin %s)\n", c->name, c->summary ? c->summary : "", owner);
+	fprintf((FILE *)ud, "  %-11s %s (plugin %s)\n", c->name, c->summary ? c->summary : "", owner);
 	return 0;
 }
 
@@ -75,8 +71,7 @@ int cmd_extension(int argc, char **argv, FILE *help)
 		fprintf(stderr, "skiff: %s\n", err.msg);
 		rc = 1;
 	} else if (help) {
-		struct listing l = {help};
-		sk_ext_foreach(SK_EXT_COMMAND, list_one, &l);
+		sk_ext_foreach(SK_EXT_COMMAND, list_one, help);
 		rc = 0;
 	} else {
 		void *ud = NULL;

@@ -26,6 +26,7 @@ void bench_rmrf(const char *dir) { nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS)
 
 int bench_mkroot(const char *base, const char *prefix)
 {
+	/* mkdtemp replaces the six X of the template with a unique suffix */
 	snprintf(bench_root, sizeof bench_root, "%s/%s-XXXXXX", base, prefix);
 	if (!mkdtemp(bench_root)) {
 		fprintf(stderr, "%s: cannot create a temp dir under %s: %s\n", bench_name, base, strerror(errno));

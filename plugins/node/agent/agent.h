@@ -82,6 +82,7 @@ struct agent {
 	/* node.c's state */
 	sk_obj *node_status;      /* the last status written */
 	int node_writing, lease_writing;
+	double last_report;       /* monotonic time of the last status written */
 	int64_t lease_rv;
 };
 
@@ -108,6 +109,8 @@ void run_free(void *run);
 /* look at the run again (after after_s seconds); frees it instead once the
  * agent has stopped and nothing of it is in flight */
 void run_requeue(struct run *r, double after_s);
+/* spec.restartPolicy, Always when unset */
+const char *run_restart_policy(const struct run *r);
 /* a container ended on its own (from the runtime's listener) */
 void pod_container_exited(struct agent *a, const char *id, const sk_obj *status);
 

@@ -13,8 +13,6 @@
 #define LEASE_DURATION_S 40
 #define STATUS_REPORT_S 300.0
 
-static double last_report;
-
 static void micro_time(char *out, size_t cap)
 {
 	int64_t ms = sk_clock_now_ms();
@@ -140,7 +138,7 @@ static void write_node(struct agent *a)
 	sk_err err = {0};
 	sk_obj *st = node_status(a);
 	int changed = !a->node_status || !sk_obj_equal(st, a->node_status);
-	if (!changed && sk_monotonic() - last_report < STATUS_REPORT_S) {
+	if (!changed && sk_monotonic() - a->last_report < STATUS_REPORT_S) {
 		sk_obj_unref(st);
 		return;
 	}
@@ -182,7 +180,7 @@ static void status_written(void *ud, const sk_err *err, const sk_obj *stored)
 		a->node_status = NULL;
 		return;
 	}
-	last_report = sk_monotonic();
+	a->last_report = sk_monotonic();
 }
 
 static void lease_written(void *ud, const sk_err *err, const sk_obj *stored)

@@ -119,7 +119,7 @@ static double grace_period(const struct run *r)
 	return g < 0 ? 30 : (double)g;
 }
 
-static const char *restart_policy(const struct run *r)
+const char *run_restart_policy(const struct run *r)
 {
 	const char *p = sk_obj_get_str(r->pod, "spec.restartPolicy");
 	return p ? p : "Always";
@@ -128,7 +128,7 @@ static const char *restart_policy(const struct run *r)
 /* whether container i restarts after exiting with code */
 static int restarts(const struct run *r, size_t i, int code)
 {
-	const char *p = restart_policy(r);
+	const char *p = run_restart_policy(r);
 	if (i < r->ninit) /* init containers retry until they succeed, unless Never */
 		return code != 0 && strcmp(p, "Never");
 	return !strcmp(p, "Always") || (!strcmp(p, "OnFailure") && code != 0);
@@ -489,13 +489,19 @@ static void net_added(void *ud, const sk_err *err, const sk_obj *res)
 
 /* ---- teardown ---- */
 
+struct stopping {
+	struct run *r;
+	size_t i;
+};
+
 static void ctr_stopped_status(void *ud, const sk_err *err, const sk_obj *st)
 {
-	struct start *s = ud; /* only run and index are used here */
-	if (!err && s->i < s->r->n)
-		take_status(&s->r->ctrs[s->i], st);
-	else if (s->i < s->r->n && s->r->ctrs[s->i].state == C_RUNNING)
-		s->r->ctrs[s->i].state = C_EXITED;
+	struct stopping *s = ud;
+	struct ctr *c = &s->r->ctrs[s->i];
+	if (!err)
+		take_status(c, st);
+	else if (c->state == C_RUNNING)
+		c->state = C_EXITED;
 	struct run *r = s->r;
 	free(s);
 	call_done(r);
@@ -504,9 +510,9 @@ static void ctr_stopped_status(void *ud, const sk_err *err, const sk_obj *st)
 static void ctr_stopped(void *ud, const sk_err *err, const sk_obj *res)
 {
 	(void)err, (void)res;
-	struct start *s = ud;
+	struct stopping *s = ud;
 	struct ctr *c = &s->r->ctrs[s->i];
-	if (c->id && c->state == C_RUNNING) {
+	if (c->id && c->state == C_RUNNING) { /* the exit report may come later: ask */
 		s->r->a->rt->container_status(s->r->a->rt_ud, c->id, ctr_stopped_status, s);
 		return;
 	}
@@ -559,7 +565,7 @@ static int teardown(struct run *r)
 		struct ctr *c = &r->ctrs[i];
 		if (!c->id || c->state != C_RUNNING)
 			continue;
-		struct start *s = calloc(1, sizeof *s);
+		struct stopping *s = calloc(1, sizeof *s);
 		if (!s)
 			continue;
 		s->r = r;

@@ -11,15 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *restart_policy(const struct run *r)
-{
-	const char *p = sk_obj_get_str(r->pod, "spec.restartPolicy");
-	return p ? p : "Always";
-}
-
 static void phase_of(const struct run *r, char *out, size_t cap)
 {
-	const char *policy = restart_policy(r);
+	const char *policy = run_restart_policy(r);
 	for (size_t i = 0; i < r->ninit; i++) {
 		const struct ctr *c = &r->ctrs[i];
 		if (c->state == C_EXITED && c->exit_code == 0)

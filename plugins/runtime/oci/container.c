@@ -31,6 +31,8 @@ struct ctr {
 	struct image *im;
 	sk_obj *config;           /* a private copy: the worker reads it */
 	char sandbox[96];
+	struct sandbox sb;        /* a copy taken on the loop: the worker reads it */
+	int has_sb;
 	int state;
 	pid_t pid;                /* the tool's process while it runs */
 	int exit_code;
@@ -74,9 +76,8 @@ static void now_nano(char *out, size_t cap)
 
 /* ---- create ---- */
 
-static void create_work(void *ud)
+static void create_steps(struct ctr *c)
 {
-	struct ctr *c = ud;
 	int64_t pids = O.pids_limit;
 	if (mkdir(c->dir, 0755) != 0 && errno != EEXIST) {
 		sk_errf(&c->werr, SK_EIO, "cannot create %s: %s", c->dir, strerror(errno));
@@ -88,16 +89,24 @@ static void create_work(void *ud)
 		return;
 	char cg[4500];
 	snprintf(cg, sizeof cg, "%s/ctr", c->cgroup);
-	if (bundle_write(c->dir, c->rootfs, c->im, c->config, sandbox_get(c->sandbox), cg, &c->werr) != SK_OK)
+	bundle_write(c->dir, c->rootfs, c->im, c->config, c->has_sb ? &c->sb : NULL, cg, &c->werr);
+}
+
+static void create_work(void *ud)
+{
+	struct ctr *c = ud;
+	create_steps(c);
+	if (c->werr.code) { /* undone here: removing a cgroup may wait */
 		bundle_unmount(c->rootfs);
+		cgroup_remove(c->cgroup);
+		oci_rmrf(c->dir);
+	}
 }
 
 static void created(void *ud)
 {
 	struct ctr *c = ud;
 	if (c->werr.code) {
-		cgroup_remove(c->cgroup);
-		rmdir(c->dir);
 		c->done(c->cb_ud, &c->werr, NULL);
 		ctr_free(c);
 		return;
@@ -142,6 +151,11 @@ void oci_create_container(void *ud, const char *sandbox_id, const sk_obj *config
 	}
 	c->config = sk_obj_copy(config);
 	struct sandbox *sb = sandbox_get(c->sandbox);
+	if (sb) {
+		c->sb = *sb;
+		c->sb.id = NULL; /* not needed by the bundle, and not ours */
+		c->has_sb = 1;
+	}
 	if (sb && !sk_obj_get_str(c->config, "hostname")) {
 		/* HOSTNAME in the environment is the pod's host name */
 		char hn[128] = "";

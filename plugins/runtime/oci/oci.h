@@ -29,6 +29,7 @@ struct oci {
 	void *listener_ud;
 	uint64_t seq;
 	int64_t pids_limit;       /* per container; 0: none */
+	sk_err unprepared;        /* why sandboxes cannot be made yet (code 0: they can) */
 };
 
 extern struct oci O;

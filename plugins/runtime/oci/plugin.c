@@ -166,12 +166,6 @@ static void sweep(void)
 	cgroup_sweep(parent);
 }
 
-static void watch(void *ud, sk_runtime_event_fn fn, void *cb_ud)
-{
-	(void)ud;
-	O.listener = fn;
-	O.listener_ud = cb_ud;
-}
 
 static int no_logs(void *ud, const char *id, const sk_obj *opts, sk_stream_fn out, void *cb_ud, sk_err *err)
 {
@@ -193,6 +187,8 @@ static void free_sandbox(void *v)
 	free(sb->id);
 	free(sb);
 }
+
+static void watch(void *ud, sk_runtime_event_fn fn, void *cb_ud);
 
 static const sk_runtime_ops ops = {
 	.size = sizeof ops,
@@ -220,8 +216,7 @@ static const sk_command_ops image_command = {
 
 static int prepared;
 
-/* state dirs and the sweep, once the runtime is first used: the plugin
- * also loads for `skiff image`, which must not touch running containers */
+/* which tool, the state dirs, and the sweep of what an earlier run left */
 static int prepare(sk_err *err)
 {
 	if (prepared)
@@ -249,17 +244,18 @@ static int prepare(sk_err *err)
 	return SK_OK;
 }
 
-static void sandbox_prepared(void *ud, const sk_obj *pod, sk_done_fn done, void *cb_ud)
+/* The agent sets its listener as it starts: the moment to prepare (a
+ * `skiff image` command loads this plugin too and must not sweep). */
+static void watch(void *ud, sk_runtime_event_fn fn, void *cb_ud)
 {
-	sk_err err = {0};
-	if (prepare(&err) != SK_OK) {
-		done(cb_ud, &err, NULL);
-		return;
-	}
-	oci_run_sandbox(ud, pod, done, cb_ud);
+	(void)ud;
+	O.listener = fn;
+	O.listener_ud = cb_ud;
+	if (fn && prepare(&O.unprepared) == SK_OK)
+		O.unprepared.code = 0;
+	else if (fn)
+		sk_log(O.p, SK_LOG_ERROR, "%s", O.unprepared.msg);
 }
-
-static sk_runtime_ops prepared_ops;
 
 static int init(sk_plugin *p, sk_err *err)
 {
@@ -269,9 +265,8 @@ static int init(sk_plugin *p, sk_err *err)
 	snprintf(O.images, sizeof O.images, "%s/images", sk_data_dir());
 	if (!(O.ctrs = sk_map_new()) || !(O.sandboxes = sk_map_new()))
 		return sk_errf(err, SK_ENOMEM, "out of memory");
-	prepared_ops = ops;
-	prepared_ops.run_sandbox = sandbox_prepared;
-	if (sk_register(p, SK_EXT_RUNTIME, &prepared_ops, NULL, err) != SK_OK)
+	sk_errf(&O.unprepared, SK_EIO, "oci: the runtime has not been started by an agent");
+	if (sk_register(p, SK_EXT_RUNTIME, &ops, NULL, err) != SK_OK)
 		return err->code;
 	return sk_register(p, SK_EXT_COMMAND, &image_command, NULL, err);
 }

@@ -75,6 +75,10 @@ static void unshared(void *ud, const sk_child_result *res)
 void oci_run_sandbox(void *ud, const sk_obj *pod, sk_done_fn done, void *cb_ud)
 {
 	(void)ud;
+	if (O.unprepared.code) {
+		done(cb_ud, &O.unprepared, NULL);
+		return;
+	}
 	struct sandbox *sb = calloc(1, sizeof *sb);
 	char id[80], hostname[128];
 	const char *uid = sk_obj_get_str(pod, "metadata.uid");
@@ -111,13 +115,10 @@ void oci_run_sandbox(void *ud, const sk_obj *pod, sk_done_fn done, void *cb_ud)
 		reply_sandbox(sb, done, cb_ud);
 		return;
 	}
-	char args[3][4500];
+	char args[3][4500]; /* --net=FILE: unshare bind-mounts the namespace there */
 	for (int i = 0; i < 3; i++) {
-		snprintf(args[i], sizeof args[i], "%s/%s", nsdir, ns_names[i]);
 		oci_write_file(nsdir, ns_names[i], "");
-		char opt[4500];
-		snprintf(opt, sizeof opt, "--%s=%s", ns_names[i], args[i]);
-		snprintf(args[i], sizeof args[i], "%s", opt);
+		snprintf(args[i], sizeof args[i], "--%s=%s/%s", ns_names[i], nsdir, ns_names[i]);
 	}
 	const char *argv[] = {"unshare", args[0], args[1], args[2], "hostname", hostname, NULL};
 	sk_child_spec spec = {.size = sizeof spec, .argv = argv, .timeout_s = 30};
