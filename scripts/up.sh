@@ -26,7 +26,7 @@ if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
 	for _ in $(seq 100); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.1; done
 fi
 mkdir -p "$DATA_DIR/run"
-SKIFF="$PREFIX/bin/skiff" ./scripts/images.sh import "$DATA_DIR"
+SKIFF="$PREFIX/bin/skiff" bash scripts/images.sh import "$DATA_DIR"
 nohup "$PREFIX/bin/skiff" server --data-dir "$DATA_DIR" >>"$LOG" 2>&1 </dev/null &
 echo $! >"$pidfile"
 for _ in $(seq 100); do
